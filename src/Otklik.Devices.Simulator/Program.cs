@@ -1,0 +1,2 @@
+Console.WriteLine("otklik-sim: not implemented yet");
+return 1;
