@@ -1,0 +1,171 @@
+using Otklik.Core.Conversion;
+using Otklik.Core.Metrics;
+
+namespace Otklik.Core.Rollups;
+
+/// <summary>Kinds of raw events that hourly buckets count.</summary>
+public enum RollupEventKind
+{
+    /// <summary>A counted green press.</summary>
+    GreenPress,
+
+    /// <summary>A counted red press.</summary>
+    RedPress,
+
+    /// <summary>A press that was received but not counted (e.g. rate-limited or bounced); kept to explain gaps.</summary>
+    SuppressedPress,
+
+    /// <summary>A visitor counted at the door.</summary>
+    Visitor,
+
+    /// <summary>A POS receipt, with its revenue and item count.</summary>
+    Receipt,
+
+    /// <summary>A salesperson approached a visitor.</summary>
+    SalesAttempt,
+}
+
+/// <summary>One raw event as the rollup sees it.</summary>
+/// <param name="LocationId">Location.</param>
+/// <param name="StaffId">Staff member on shift, if known.</param>
+/// <param name="OccurredAt">When it happened.</param>
+/// <param name="Kind">What it was.</param>
+/// <param name="Revenue">Receipt total (receipts only).</param>
+/// <param name="Items">Items on the receipt (receipts only).</param>
+public readonly record struct RollupEvent(Guid LocationId, Guid? StaffId, DateTimeOffset OccurredAt, RollupEventKind Kind, decimal Revenue = 0, long Items = 0);
+
+/// <summary>Identity of an hourly bucket.</summary>
+/// <param name="LocationId">Location.</param>
+/// <param name="StaffId">Staff member, or <see langword="null"/> for "nobody known".</param>
+/// <param name="HourStartUtc">Start of the UTC hour.</param>
+public readonly record struct BucketKey(Guid LocationId, Guid? StaffId, DateTimeOffset HourStartUtc)
+{
+    /// <summary>The key an event falls into.</summary>
+    /// <param name="e">A raw event.</param>
+    public static BucketKey Of(RollupEvent e) => new(e.LocationId, e.StaffId, HourlyBucket.HourStart(e.OccurredAt));
+}
+
+/// <summary>Additive counts of a bucket. Every field is a plain sum, so merging is associative and commutative.</summary>
+/// <param name="Green">Green presses.</param>
+/// <param name="Red">Red presses.</param>
+/// <param name="Suppressed">Suppressed presses.</param>
+/// <param name="Visitors">Visitors.</param>
+/// <param name="Receipts">Receipts.</param>
+/// <param name="Revenue">Revenue.</param>
+/// <param name="Items">Items.</param>
+/// <param name="SalesAttempts">Sales attempts.</param>
+public readonly record struct BucketCounts(long Green, long Red, long Suppressed, long Visitors, long Receipts, decimal Revenue, long Items, long SalesAttempts)
+{
+    /// <summary>The sum of two sets of counts.</summary>
+    /// <param name="other">Counts to add.</param>
+    public BucketCounts Merge(BucketCounts other) => new(
+        checked(Green + other.Green),
+        checked(Red + other.Red),
+        checked(Suppressed + other.Suppressed),
+        checked(Visitors + other.Visitors),
+        checked(Receipts + other.Receipts),
+        Revenue + other.Revenue,
+        checked(Items + other.Items),
+        checked(SalesAttempts + other.SalesAttempts));
+
+    /// <summary>Counts of a single event.</summary>
+    /// <param name="e">A raw event.</param>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown kind, or a receipt with negative revenue or items.</exception>
+    public static BucketCounts Of(RollupEvent e)
+    {
+        switch (e.Kind)
+        {
+            case RollupEventKind.GreenPress: return new(1, 0, 0, 0, 0, 0, 0, 0);
+            case RollupEventKind.RedPress: return new(0, 1, 0, 0, 0, 0, 0, 0);
+            case RollupEventKind.SuppressedPress: return new(0, 0, 1, 0, 0, 0, 0, 0);
+            case RollupEventKind.Visitor: return new(0, 0, 0, 1, 0, 0, 0, 0);
+            case RollupEventKind.SalesAttempt: return new(0, 0, 0, 0, 0, 0, 0, 1);
+            case RollupEventKind.Receipt:
+                ArgumentOutOfRangeException.ThrowIfNegative(e.Revenue, nameof(e));
+                ArgumentOutOfRangeException.ThrowIfNegative(e.Items, nameof(e));
+                return new(0, 0, 0, 0, 1, e.Revenue, e.Items, 0);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), "Unknown event kind.");
+        }
+    }
+
+    /// <summary>Green share and red rate from these counts (same definition as <see cref="ButtonPresses.Compute"/>).</summary>
+    public ButtonPressResult ToButtonPresses() => ButtonPresses.Compute(Green, Red, Receipts);
+
+    /// <summary>Conversion metrics from these counts (same definition as <see cref="ConversionMetrics.Compute"/>).</summary>
+    public ConversionResult ToConversion() => ConversionMetrics.Compute(new SalesCounts(Visitors, Receipts, Revenue, Items, SalesAttempts));
+}
+
+/// <summary>An hourly rollup row: counts for one location, staff member and UTC hour.</summary>
+/// <param name="Key">Bucket identity.</param>
+/// <param name="Counts">Counts in it.</param>
+public readonly record struct HourlyBucket(BucketKey Key, BucketCounts Counts)
+{
+    /// <summary>Start of the UTC hour containing <paramref name="time"/>, with zero offset.</summary>
+    /// <param name="time">Any instant.</param>
+    public static DateTimeOffset HourStart(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerHour), TimeSpan.Zero);
+    }
+
+    /// <summary>Merges two buckets with the same key (e.g. a rebuilt bucket and a late-arriving partial one).</summary>
+    /// <param name="other">Bucket with the same key.</param>
+    /// <exception cref="ArgumentException">Keys differ.</exception>
+    public HourlyBucket Merge(HourlyBucket other)
+    {
+        if (Key != other.Key)
+        {
+            throw new ArgumentException("Only buckets with the same key can be merged.", nameof(other));
+        }
+
+        return new HourlyBucket(Key, Counts.Merge(other.Counts));
+    }
+}
+
+/// <summary>Builds and combines hourly buckets.</summary>
+public static class Rollup
+{
+    /// <summary>Groups raw events into hourly buckets, ordered by hour, location, then staff.</summary>
+    /// <param name="events">Raw, already de-duplicated events.</param>
+    public static IReadOnlyList<HourlyBucket> Build(IEnumerable<RollupEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return MergeAll(events.Select(e => new HourlyBucket(BucketKey.Of(e), BucketCounts.Of(e))));
+    }
+
+    /// <summary>Merges buckets that share a key (e.g. partial rollups from several nodes), ordered by hour, location, then staff.</summary>
+    /// <param name="buckets">Buckets, possibly with repeated keys.</param>
+    public static IReadOnlyList<HourlyBucket> MergeAll(IEnumerable<HourlyBucket> buckets)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var byKey = new Dictionary<BucketKey, BucketCounts>();
+        foreach (var bucket in buckets)
+        {
+            byKey[bucket.Key] = byKey.TryGetValue(bucket.Key, out var c) ? c.Merge(bucket.Counts) : bucket.Counts;
+        }
+
+        return byKey
+            .OrderBy(kv => kv.Key.HourStartUtc)
+            .ThenBy(kv => kv.Key.LocationId)
+            .ThenBy(kv => kv.Key.StaffId)
+            .Select(kv => new HourlyBucket(kv.Key, kv.Value))
+            .ToList();
+    }
+
+    /// <summary>Sums the counts of all buckets (e.g. a location's day or an employee's month).</summary>
+    /// <param name="buckets">Buckets to sum.</param>
+    public static BucketCounts Total(IEnumerable<HourlyBucket> buckets)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        return buckets.Aggregate(default(BucketCounts), (acc, b) => acc.Merge(b.Counts));
+    }
+
+    /// <summary>Counts of raw events without bucketing; the reference that rollups must reproduce.</summary>
+    /// <param name="events">Raw events.</param>
+    public static BucketCounts Count(IEnumerable<RollupEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.Aggregate(default(BucketCounts), (acc, e) => acc.Merge(BucketCounts.Of(e)));
+    }
+}
