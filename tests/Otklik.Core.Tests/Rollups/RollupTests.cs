@@ -1,0 +1,142 @@
+using CsCheck;
+using Otklik.Core.Conversion;
+using Otklik.Core.Metrics;
+using Otklik.Core.Rollups;
+
+namespace Otklik.Core.Tests.Rollups;
+
+public class RollupTests
+{
+    private static readonly Guid LocationA = Guid.Parse("0f9b8c5e-1a61-4f1e-9a0e-000000000001");
+    private static readonly Guid LocationB = Guid.Parse("0f9b8c5e-1a61-4f1e-9a0e-000000000002");
+    private static readonly Guid Staff1 = Guid.Parse("5c6d0c7a-2b9b-4a44-8d53-000000000001");
+    private static readonly Guid Staff2 = Guid.Parse("5c6d0c7a-2b9b-4a44-8d53-000000000002");
+    private static readonly DateTimeOffset Start = new(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly Gen<RollupEvent> Event = Gen.Select(
+        Gen.OneOfConst(LocationA, LocationB),
+        Gen.OneOfConst<Guid?>(Staff1, Staff2, null),
+        Gen.Int[0, 72 * 3600 - 1],
+        Gen.OneOfConst(TimeSpan.Zero, TimeSpan.FromHours(3), TimeSpan.FromHours(-5)),
+        Gen.Enum<RollupEventKind>(),
+        Gen.Int[0, 1_000_000],
+        Gen.Int[0, 20],
+        (location, staff, seconds, offset, kind, kopecks, items) => new RollupEvent(
+            location,
+            staff,
+            Start.AddSeconds(seconds).ToOffset(offset),
+            kind,
+            kind == RollupEventKind.Receipt ? kopecks / 100m : 0m,
+            kind == RollupEventKind.Receipt ? items : 0));
+
+    private static readonly Gen<RollupEvent[]> Events = Event.Array[0, 300];
+
+    [Fact]
+    public void HourStart_TruncatesToUtcHour()
+    {
+        var local = new DateTimeOffset(2025, 6, 1, 12, 59, 59, TimeSpan.FromHours(3));
+
+        Assert.Equal(new DateTimeOffset(2025, 6, 1, 9, 0, 0, TimeSpan.Zero), HourlyBucket.HourStart(local));
+    }
+
+    [Fact]
+    public void Build_EventsInSameHourLocationStaff_ShareOneBucket()
+    {
+        var t = Start.AddMinutes(10);
+        RollupEvent[] events =
+        [
+            new(LocationA, Staff1, t, RollupEventKind.GreenPress),
+            new(LocationA, Staff1, t.AddMinutes(49), RollupEventKind.RedPress),
+            new(LocationA, Staff1, t.AddMinutes(50), RollupEventKind.GreenPress),
+            new(LocationA, Staff1, t, RollupEventKind.Receipt, 150.50m, 3),
+        ];
+
+        var buckets = Rollup.Build(events);
+
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal(new BucketCounts(1, 1, 0, 0, 1, 150.50m, 3, 0), buckets[0].Counts);
+        Assert.Equal(new BucketCounts(1, 0, 0, 0, 0, 0, 0, 0), buckets[1].Counts);
+    }
+
+    [Fact]
+    public void Merge_DifferentKeys_Throws()
+    {
+        var a = new HourlyBucket(new BucketKey(LocationA, null, Start), default);
+        var b = new HourlyBucket(new BucketKey(LocationB, null, Start), default);
+
+        Assert.Throws<ArgumentException>(() => a.Merge(b));
+    }
+
+    [Fact]
+    public void Rollup_TotalOfBuckets_EqualsCountOfRawEvents()
+    {
+        Events.Sample(events =>
+        {
+            Assert.Equal(Rollup.Count(events), Rollup.Total(Rollup.Build(events)));
+        });
+    }
+
+    [Fact]
+    public void Rollup_GreenShareAndRedRateFromBuckets_EqualsRawEvents()
+    {
+        Events.Sample(events =>
+        {
+            var green = events.Count(e => e.Kind == RollupEventKind.GreenPress);
+            var red = events.Count(e => e.Kind == RollupEventKind.RedPress);
+            var receipts = events.Count(e => e.Kind == RollupEventKind.Receipt);
+            var fromRaw = ButtonPresses.Compute(green, red, receipts);
+
+            var fromBuckets = Rollup.Total(Rollup.Build(events)).ToButtonPresses();
+
+            Assert.Equal(fromRaw, fromBuckets);
+        });
+    }
+
+    [Fact]
+    public void Rollup_ConversionFromSummedBuckets_EqualsRawEvents()
+    {
+        Events.Sample(events =>
+        {
+            var receipts = events.Where(e => e.Kind == RollupEventKind.Receipt).ToList();
+            var fromRaw = ConversionMetrics.Compute(new SalesCounts(
+                Visitors: events.Count(e => e.Kind == RollupEventKind.Visitor),
+                Receipts: receipts.Count,
+                Revenue: receipts.Sum(e => e.Revenue),
+                Items: receipts.Sum(e => e.Items),
+                SalesAttempts: events.Count(e => e.Kind == RollupEventKind.SalesAttempt)));
+
+            var fromBuckets = Rollup.Total(Rollup.Build(events)).ToConversion();
+
+            Assert.Equal(fromRaw, fromBuckets);
+        });
+    }
+
+    [Fact]
+    public void Rollup_PerLocationFromBuckets_EqualsRawEventsOfThatLocation()
+    {
+        Events.Sample(events =>
+        {
+            var buckets = Rollup.Build(events);
+            foreach (var location in new[] { LocationA, LocationB })
+            {
+                Assert.Equal(
+                    Rollup.Count(events.Where(e => e.LocationId == location)),
+                    Rollup.Total(buckets.Where(b => b.Key.LocationId == location)));
+            }
+        });
+    }
+
+    [Fact]
+    public void Rollup_MergingPartialRollups_EqualsRollupOfAllEvents()
+    {
+        // Two nodes each roll up part of the events; merging their buckets must give the single-node result.
+        Gen.Select(Events, Gen.Int[0, 300]).Sample((events, cut) =>
+        {
+            var split = Math.Min(cut, events.Length);
+            var partA = Rollup.Build(events.Take(split));
+            var partB = Rollup.Build(events.Skip(split));
+
+            Assert.Equal(Rollup.Build(events), Rollup.MergeAll(partA.Concat(partB)));
+        });
+    }
+}
