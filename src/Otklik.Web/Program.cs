@@ -1,6 +1,156 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using MudBlazor.Services;
+using Otklik.Web.Components;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Account;
+using Otklik.Web.Features.ApiKeys;
+using Otklik.Web.Features.Demo;
+using Otklik.Web.Features.Devices;
+using Otklik.Web.Features.Health;
+using Otklik.Web.Features.Locations;
+using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Users;
+using Otklik.Web.Infrastructure;
+using Otklik.Web.Tenancy;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
+var services = builder.Services;
+
+services.AddSingleton(TimeProvider.System);
+services.AddOtklikDatabase(builder.Configuration, builder.Environment);
+services.AddScoped<Bootstrapper>();
+services.AddScoped<DemoSeeder>();
+
+// Errors: every 4xx/5xx is a ProblemDetails; binding failures throw so no handler runs on half-read input.
+services.AddProblemDetails();
+services.AddExceptionHandler<BadRequestExceptionHandler>();
+services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+services.AddValidation();
+services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+});
+services.AddOpenApi();
+
+// Who is asking: a cookie for people, X-Api-Key for scripts.
+services.AddAuthentication(o =>
+    {
+        o.DefaultScheme = "otklik";
+        o.DefaultChallengeScheme = "otklik";
+    })
+    .AddPolicyScheme("otklik", "Cookie or API key", o => o.ForwardDefaultSelector = ctx =>
+        ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+    .AddIdentityCookies();
+services.ConfigureApplicationCookie(o =>
+{
+    o.LoginPath = "/login";
+    o.AccessDeniedPath = "/login";
+    o.Cookie.Name = "otklik.auth";
+    o.SlidingExpiration = true;
+    o.ExpireTimeSpan = TimeSpan.FromDays(14);
+    // The API answers 401/403 instead of redirecting to the sign-in page.
+    o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+    o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+});
+services.AddIdentityCore<AppUser>(o =>
+    {
+        o.User.RequireUniqueEmail = true;
+        o.Password.RequiredLength = 8;
+        o.Lockout.MaxFailedAccessAttempts = 5;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+    })
+    .AddEntityFrameworkStores<OtklikDb>()
+    .AddSignInManager()
+    .AddClaimsPrincipalFactory<OtklikClaimsFactory>()
+    .AddDefaultTokenProviders();
+services.AddAuthorizationBuilder()
+    .AddPolicy(Policies.Read, p => p.RequireClaim(OtklikClaims.Organization))
+    .AddPolicy(Policies.Operate, p => p.RequireClaim(OtklikClaims.Role, nameof(OtklikRole.LocationManager), nameof(OtklikRole.CxManager), nameof(OtklikRole.Owner)))
+    .AddPolicy(Policies.Manage, p => p.RequireClaim(OtklikClaims.Role, nameof(OtklikRole.CxManager), nameof(OtklikRole.Owner)))
+    .AddPolicy(Policies.Admin, p => p.RequireClaim(OtklikClaims.Role, nameof(OtklikRole.Owner)));
+services.AddScoped<TenantResolver>();
+services.AddScoped<CircuitHandler, TenantCircuitHandler>();
+services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+// A fair share per API key (or signed-in user, or address): 429 with Retry-After past it.
+var rateOptions = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new();
+services.AddRateLimiter(o =>
+{
+    o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    o.AddPolicy(RateLimitOptions.ApiPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
+        ctx.User.FindFirstValue(OtklikClaims.ApiKey) ?? ctx.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? ctx.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+        _ => new FixedWindowRateLimiterOptions { PermitLimit = rateOptions.PerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    o.OnRejected = async (ctx, ct) =>
+    {
+        var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+        ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = ctx.HttpContext,
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = $"Try again in {retry.TotalSeconds:0} seconds." },
+        });
+    };
+});
+
+// UI: Blazor server-side with MudBlazor, Russian and English.
+services.AddLocalization();
+services.Configure<RequestLocalizationOptions>(o =>
+{
+    string[] cultures = ["en", "ru"];
+    o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
+    o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+});
+services.AddRazorComponents().AddInteractiveServerComponents();
+services.AddCascadingAuthenticationState();
+services.AddMudServices();
+services.AddHttpContextAccessor();
+
 var app = builder.Build();
-app.MapGet("/", () => "Otklik");
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestLocalization();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseMiddleware<TenantMiddleware>();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseAntiforgery();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/api-docs");
+app.MapHealthChecks("/health");
+
+var api = app.MapGroup("").RequireRateLimiting(RateLimitOptions.ApiPolicy);
+api.MapOrganization();
+api.MapLocations();
+api.MapStaff();
+api.MapDevices();
+api.MapUsers();
+api.MapApiKeys();
+app.MapAccount();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
+
+static Task ApiAware(HttpContext http, string redirectUri, int status)
+{
+    if (http.Request.Path.StartsWithSegments("/api")) http.Response.StatusCode = status;
+    else http.Response.Redirect(redirectUri);
+    return Task.CompletedTask;
+}
 
 public partial class Program;

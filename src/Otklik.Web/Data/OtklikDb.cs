@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Web.Features.ApiKeys;
+using Otklik.Web.Features.Devices;
+using Otklik.Web.Features.Locations;
+using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Users;
+using Otklik.Web.Tenancy;
+
+namespace Otklik.Web.Data;
+
+/// <summary>
+/// The one database of Otklik. Two providers, each with its own migrations and its own subclass:
+/// <see cref="SqliteOtklikDb"/> (embedded default) and <see cref="PostgresOtklikDb"/>.
+/// Tenant isolation lives here: every <see cref="ITenantOwned"/> entity is filtered by the current
+/// <see cref="TenantContext"/>, and <see cref="ILocationOwned"/> ones also by a location manager's scope.
+/// </summary>
+/// <remarks>
+/// New migration (run from the repo root, once per provider):
+/// <code>
+/// dotnet ef migrations add NAME -p src/Otklik.Web -c SqliteOtklikDb -o Data/Migrations/Sqlite
+/// dotnet ef migrations add NAME -p src/Otklik.Web -c PostgresOtklikDb -o Data/Migrations/Postgres
+/// </code>
+/// </remarks>
+public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
+{
+    private readonly TenantContext _tenant;
+
+    protected OtklikDb(DbContextOptions options, TenantContext tenant) : base(options) => _tenant = tenant;
+
+    public TenantContext Tenant => _tenant;
+
+    // Read by the query filters; EF evaluates them per query, so one context follows its TenantContext.
+    private bool IsSystem => _tenant.IsSystem;
+    private Guid TenantId => _tenant.OrganizationId;
+    private bool AllLocations => _tenant.LocationScope is null;
+    private List<Guid> ScopeIds => _tenant.LocationScope as List<Guid> ?? [.. _tenant.LocationScope ?? []];
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<LocationGroup> LocationGroups => Set<LocationGroup>();
+    public DbSet<Location> Locations => Set<Location>();
+    public DbSet<StaffMember> StaffMembers => Set<StaffMember>();
+    public DbSet<Shift> Shifts => Set<Shift>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<AccessScope> AccessScopes => Set<AccessScope>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(OtklikDb).Assembly, t => t.Namespace == typeof(OtklikDb).Namespace + ".Configurations");
+
+        builder.Entity<Organization>().HasQueryFilter(o => IsSystem || o.Id == TenantId);
+        builder.Entity<LocationGroup>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Location>().HasQueryFilter(e => IsSystem || (e.OrganizationId == TenantId && (AllLocations || ScopeIds.Contains(e.Id))));
+        builder.Entity<AccessScope>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ApiKey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<StaffMember>(builder);
+        FilterByLocation<Shift>(builder);
+        FilterByLocation<Device>(builder);
+        // Users are not filtered: sign-in must find a user before any tenant is known.
+        // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
+    }
+
+    /// <summary>Applies the tenant + location-scope filter to a location-owned entity type.</summary>
+    protected void FilterByLocation<T>(ModelBuilder builder) where T : class, ILocationOwned =>
+        builder.Entity<T>().HasQueryFilter(e => IsSystem || (e.OrganizationId == TenantId && (AllLocations || ScopeIds.Contains(e.LocationId))));
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>New rows get the current tenant; a row of another tenant can never be written through this context.</summary>
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)
+                entry.Entity.OrganizationId = _tenant.OrganizationId;
+            if ((entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                && !_tenant.IsSystem && entry.Entity.OrganizationId != _tenant.OrganizationId)
+                throw new InvalidOperationException("A row of another organization cannot be written in this context.");
+        }
+    }
+}
