@@ -98,6 +98,8 @@ public static class Nps
         // Floating error can push a zero variance a hair below zero.
         var variance = Math.Max(0, p + d - (mean * mean));
         var moe = Z95 * Math.Sqrt(variance / n) * 100;
-        return new NpsResult(n, promoters, passives, detractors, mean * 100, moe);
+        // Score from integer counts, so a score that is exactly representable (e.g. 30) is exact and compares cleanly with thresholds.
+        var score = 100.0 * (promoters - detractors) / n;
+        return new NpsResult(n, promoters, passives, detractors, score, moe);
     }
 }
