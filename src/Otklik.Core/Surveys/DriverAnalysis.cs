@@ -83,6 +83,7 @@ public static class DriverAnalysis
         foreach (var r in responses)
         {
             ArgumentNullException.ThrowIfNull(r, nameof(responses));
+            ArgumentNullException.ThrowIfNull(r.FactorScores, nameof(responses));
             if (r.KeyScore is { } k && !double.IsFinite(k))
             {
                 throw new ArgumentOutOfRangeException(nameof(responses), "Key score must be a finite number.");
