@@ -48,16 +48,29 @@ public static class ApiKeysApi
 
     private static async Task<Results<Created<ApiKeyWithSecret>, ValidationProblem>> Create(ApiKeyInput input, OtklikDb db, TimeProvider time, CancellationToken ct)
     {
+        var errors = await ValidateAsync(input, db, time.GetUtcNow(), ct);
+        if (errors.Any) return errors.ToProblem();
+        var (key, secret) = Add(input, db, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new ApiKeyWithSecret(ApiKeyDto.From(key), secret));
+    }
+
+    internal static async Task<Errors> ValidateAsync(ApiKeyInput input, OtklikDb db, DateTimeOffset now, CancellationToken ct)
+    {
         var errors = await UsersApi.ValidateScopesAsync(input.Role, input.LocationIds, input.LocationGroupIds, db, ct);
         errors.Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.");
-        if (input.ExpiresAt is { } e && e <= time.GetUtcNow()) errors.Add("expiresAt", "The expiry must be in the future.");
-        if (errors.Any) return errors.ToProblem();
+        if (input.ExpiresAt is { } e && e <= now) errors.Add("expiresAt", "The expiry must be in the future.");
+        return errors;
+    }
 
+    /// <summary>Adds a new key and its scopes to the context (the caller saves) and returns the secret, which is never stored.</summary>
+    internal static (ApiKey Key, string Secret) Add(ApiKeyInput input, OtklikDb db, DateTimeOffset now)
+    {
         var secret = Secrets.NewToken(KeyPrefix);
         var key = new ApiKey
         {
             Name = input.Name.Trim(), Role = input.Role!.Value, KeyHash = Secrets.Hash(secret), Prefix = secret[..10],
-            CreatedAt = time.GetUtcNow(), ExpiresAt = input.ExpiresAt?.ToUniversalTime(),
+            CreatedAt = now, ExpiresAt = input.ExpiresAt?.ToUniversalTime(),
         };
         db.ApiKeys.Add(key);
         if (key.Role == OtklikRole.LocationManager)
@@ -65,8 +78,7 @@ public static class ApiKeysApi
             foreach (var l in (input.LocationIds ?? []).Distinct()) db.AccessScopes.Add(new AccessScope { ApiKeyId = key.Id, LocationId = l });
             foreach (var g in (input.LocationGroupIds ?? []).Distinct()) db.AccessScopes.Add(new AccessScope { ApiKeyId = key.Id, LocationGroupId = g });
         }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new ApiKeyWithSecret(ApiKeyDto.From(key), secret));
+        return (key, secret);
     }
 
     /// <summary>Revoked keys stay listed (who had access, and when) but stop working at once.</summary>

@@ -62,8 +62,8 @@ public static class DevicesApi
     {
         var errors = await ValidateAsync(input, db, ct);
         if (errors.Any) return errors.ToProblem();
-        var token = Secrets.NewToken(TokenPrefix);
-        var device = new Device { Name = input.Name.Trim(), TokenHash = Secrets.Hash(token), TokenIssuedAt = time.GetUtcNow(), CreatedAt = time.GetUtcNow() };
+        var device = new Device { Name = input.Name.Trim(), TokenHash = "", CreatedAt = time.GetUtcNow() };
+        var token = IssueToken(device, time.GetUtcNow());
         Apply(device, input);
         db.Devices.Add(device);
         await db.SaveChangesAsync(ct);
@@ -96,9 +96,7 @@ public static class DevicesApi
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
-        var token = Secrets.NewToken(TokenPrefix);
-        device.TokenHash = Secrets.Hash(token);
-        device.TokenIssuedAt = time.GetUtcNow();
+        var token = IssueToken(device, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new DeviceWithToken(DeviceDto.From(device), token));
     }
@@ -108,14 +106,30 @@ public static class DevicesApi
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
-        var code = Secrets.NewPairingCode();
-        device.PairingCodeHash = Secrets.Hash(code);
-        device.PairingCodeExpiresAt = time.GetUtcNow() + PairingCodeLifetime;
+        var code = IssuePairingCode(device, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new PairingCodeDto(code, device.PairingCodeExpiresAt.Value));
+        return TypedResults.Ok(code);
     }
 
-    private static void Apply(Device device, DeviceInput input)
+    /// <summary>Gives the device a new secret token (stored hashed) and returns it; the caller saves.</summary>
+    internal static string IssueToken(Device device, DateTimeOffset now)
+    {
+        var token = Secrets.NewToken(TokenPrefix);
+        device.TokenHash = Secrets.Hash(token);
+        device.TokenIssuedAt = now;
+        return token;
+    }
+
+    /// <summary>Gives the device a new pairing code (stored hashed) and returns it with its expiry; the caller saves.</summary>
+    internal static PairingCodeDto IssuePairingCode(Device device, DateTimeOffset now)
+    {
+        var code = Secrets.NewPairingCode();
+        device.PairingCodeHash = Secrets.Hash(code);
+        device.PairingCodeExpiresAt = now + PairingCodeLifetime;
+        return new PairingCodeDto(code, device.PairingCodeExpiresAt.Value);
+    }
+
+    internal static void Apply(Device device, DeviceInput input)
     {
         device.Kind = input.Kind!.Value;
         device.LocationId = input.LocationId!.Value;
@@ -123,7 +137,7 @@ public static class DevicesApi
         device.Active = input.Active ?? device.Active;
     }
 
-    private static async Task<Errors> ValidateAsync(DeviceInput input, OtklikDb db, CancellationToken ct)
+    internal static async Task<Errors> ValidateAsync(DeviceInput input, OtklikDb db, CancellationToken ct)
     {
         var errors = new Errors().Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.");
         if (input.Kind is { } k && !Enum.IsDefined(k)) errors.Add("kind", "Unknown device kind.");

@@ -93,14 +93,20 @@ public static class LocationsApi
     {
         var location = await db.Locations.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (location is null) return Problem.NotFound("Location");
-        if (await db.Devices.AnyAsync(d => d.LocationId == id, ct) || await db.StaffMembers.AnyAsync(s => s.LocationId == id, ct))
-            return Problem.Conflict("The location still has devices or staff. Move or delete them first.");
+        if (await IsInUseAsync(id, db, ct)) return Problem.Conflict(InUseMessage);
         db.Locations.Remove(location);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
 
-    private static void Apply(Location location, LocationInput input)
+    internal const string InUseMessage = "The location still has devices or staff. Move or delete them first.";
+    internal const string HasSubgroupsMessage = "The group has subgroups. Move or delete them first.";
+
+    /// <summary>A location with devices or staff cannot be deleted; shared by the API and the admin page.</summary>
+    internal static async Task<bool> IsInUseAsync(Guid id, OtklikDb db, CancellationToken ct) =>
+        await db.Devices.AnyAsync(d => d.LocationId == id, ct) || await db.StaffMembers.AnyAsync(s => s.LocationId == id, ct);
+
+    internal static void Apply(Location location, LocationInput input)
     {
         location.GroupId = input.GroupId;
         location.Address = input.Address?.Trim();
@@ -111,7 +117,7 @@ public static class LocationsApi
         location.GoogleMapsUrl = input.GoogleMapsUrl;
     }
 
-    private static async Task<Errors> ValidateAsync(LocationInput input, Guid? self, OtklikDb db, CancellationToken ct)
+    internal static async Task<Errors> ValidateAsync(LocationInput input, Guid? self, OtklikDb db, CancellationToken ct)
     {
         var errors = new Errors();
         errors.Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.");
@@ -173,14 +179,14 @@ public static class LocationsApi
         var group = await db.LocationGroups.FirstOrDefaultAsync(g => g.Id == id, ct);
         if (group is null) return Problem.NotFound("Location group");
         if (await db.LocationGroups.AnyAsync(g => g.ParentId == id, ct))
-            return Problem.Conflict("The group has subgroups. Move or delete them first.");
+            return Problem.Conflict(HasSubgroupsMessage);
         // Locations in the group fall back to no group (the foreign key sets them to null).
         db.LocationGroups.Remove(group);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Errors> ValidateGroupAsync(LocationGroupInput input, Guid? self, OtklikDb db, CancellationToken ct)
+    internal static async Task<Errors> ValidateGroupAsync(LocationGroupInput input, Guid? self, OtklikDb db, CancellationToken ct)
     {
         var errors = new Errors().Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.");
         if (input.ParentId is not { } parent) return errors;

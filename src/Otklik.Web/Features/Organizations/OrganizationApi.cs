@@ -33,9 +33,7 @@ public static class OrganizationApi
     {
         var org = await db.Organizations.FirstOrDefaultAsync(ct);
         if (org is null) return Problem.NotFound("Organization");
-        var errors = new Errors()
-            .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.")
-            .Check(TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _), "timeZone", "Unknown time zone; use an IANA id such as Europe/Moscow.");
+        var errors = Validate(input);
         if (errors.Any) return errors.ToProblem();
         org.Name = input.Name.Trim();
         org.TimeZone = input.TimeZone;
@@ -43,4 +41,9 @@ public static class OrganizationApi
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new OrganizationDto(org.Id, org.Name, org.TimeZone, org.Language));
     }
+
+    internal static Errors Validate(OrganizationInput input) => new Errors()
+        .Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.")
+        .Check(TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _), "timeZone", "Unknown time zone; use an IANA id such as Europe/Moscow.")
+        .Check(input.Language is "ru" or "en", "language", "Choose Russian or English.");
 }

@@ -96,7 +96,7 @@ public static class StaffApi
         return TypedResults.NoContent();
     }
 
-    private static void Apply(StaffMember member, StaffInput input)
+    internal static void Apply(StaffMember member, StaffInput input)
     {
         member.LocationId = input.LocationId!.Value;
         member.Position = input.Position?.Trim();
@@ -104,7 +104,7 @@ public static class StaffApi
         member.Active = input.Active ?? member.Active;
     }
 
-    private static async Task<Errors> ValidateAsync(StaffInput input, OtklikDb db, CancellationToken ct)
+    internal static async Task<Errors> ValidateAsync(StaffInput input, OtklikDb db, CancellationToken ct)
     {
         var errors = new Errors().Check(!string.IsNullOrWhiteSpace(input.Name), "name", "The name must not be blank.");
         // The location filter also hides locations outside a location manager's scope.
@@ -160,7 +160,7 @@ public static class StaffApi
         return TypedResults.NoContent();
     }
 
-    private static void Apply(Shift shift, ShiftInput input)
+    internal static void Apply(Shift shift, ShiftInput input)
     {
         shift.StaffMemberId = input.StaffMemberId!.Value;
         shift.LocationId = input.LocationId!.Value;
@@ -168,7 +168,7 @@ public static class StaffApi
         shift.EndsAt = input.EndsAt!.Value.ToUniversalTime();
     }
 
-    private static async Task<Errors> ValidateShiftAsync(ShiftInput input, Guid? self, OtklikDb db, CancellationToken ct)
+    internal static async Task<Errors> ValidateShiftAsync(ShiftInput input, Guid? self, OtklikDb db, CancellationToken ct)
     {
         var errors = new Errors();
         if (input.StaffMemberId is { } m && !await db.StaffMembers.AnyAsync(s => s.Id == m, ct))

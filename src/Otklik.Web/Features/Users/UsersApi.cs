@@ -37,7 +37,7 @@ public static class UsersApi
         return routes;
     }
 
-    private static IQueryable<AppUser> Members(OtklikDb db, TenantContext tenant) =>
+    internal static IQueryable<AppUser> Members(OtklikDb db, TenantContext tenant) =>
         db.Users.Where(u => u.OrganizationId == tenant.OrganizationId);
 
     private static async Task<Ok<Page<UserDto>>> List(OtklikDb db, TenantContext tenant, [AsParameters] Paging paging, CancellationToken ct)
@@ -120,7 +120,7 @@ public static class UsersApi
         return TypedResults.NoContent();
     }
 
-    private static Task<bool> HasAnotherOwnerAsync(OtklikDb db, TenantContext tenant, Guid except, CancellationToken ct) =>
+    internal static Task<bool> HasAnotherOwnerAsync(OtklikDb db, TenantContext tenant, Guid except, CancellationToken ct) =>
         Members(db, tenant).AnyAsync(u => u.Role == OtklikRole.Owner && u.Id != except, ct);
 
     private static ValidationProblem IdentityProblem(IdentityResult result) =>
@@ -144,7 +144,7 @@ public static class UsersApi
         return errors;
     }
 
-    private static void ReplaceScopes(OtklikDb db, Guid userId, UserInput input)
+    internal static void ReplaceScopes(OtklikDb db, Guid userId, UserInput input)
     {
         if (input.Role != OtklikRole.LocationManager) return;
         foreach (var l in (input.LocationIds ?? []).Distinct()) db.AccessScopes.Add(new AccessScope { UserId = userId, LocationId = l });
