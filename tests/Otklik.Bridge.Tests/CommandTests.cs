@@ -44,6 +44,8 @@ public sealed class CommandTests
             await Eventually.WaitAsync(() => TryPost(http, pressId), "agent accepting presses");
             await Eventually.WaitAsync(() => server.DistinctAccepted == 1, "press at the server");
             await Eventually.WaitAsync(() => !server.Heartbeats.IsEmpty, "a heartbeat");
+            // The server has it; wait until the agent has also removed it from its queue before stopping it.
+            await Eventually.WaitAsync(() => QueueLength(http) == 0, "queue empty");
         }
 
         var received = Assert.Single(server.Accepted);
@@ -67,6 +69,9 @@ public sealed class CommandTests
         Assert.Equal(1, status.ExitCode);
         Assert.Contains("No queue", status.Output, StringComparison.Ordinal);
     }
+
+    private static long QueueLength(HttpClient http) =>
+        http.GetFromJsonAsync<JsonElement>("/status").GetAwaiter().GetResult().GetProperty("queueLength").GetInt64();
 
     private static bool TryPost(HttpClient http, Guid id)
     {
