@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Otklik.Web.Tenancy;
+using Otklik.Web.Tests.Infrastructure;
+
+namespace Otklik.Web.Tests.Tenancy;
+
+/// <summary>
+/// Walks every /api/v1 route the app maps and proves that another organization's key, and a location manager
+/// limited to one location, can neither read nor change what is not theirs. A new route that this table does not
+/// describe makes the test fail, so isolation is considered for every route as it is added.
+/// </summary>
+public abstract class TenantIsolationTests(OtklikApp app)
+{
+    /// <summary>For a route template, the id of the victim's resource it addresses (null: the route has no id).</summary>
+    private static readonly Dictionary<string, Func<Seed, Guid?>> Targets = new(StringComparer.Ordinal)
+    {
+        ["/api/v1/organization/"] = _ => null,
+        ["/api/v1/locations/"] = _ => null,
+        ["/api/v1/locations/{id:guid}"] = s => s.OtherLocation.Id,
+        ["/api/v1/location-groups/"] = _ => null,
+        ["/api/v1/location-groups/{id:guid}"] = s => s.Group.Id,
+        ["/api/v1/staff/"] = _ => null,
+        ["/api/v1/staff/{id:guid}"] = s => s.OtherStaff.Id,
+        ["/api/v1/shifts/"] = _ => null,
+        ["/api/v1/shifts/{id:guid}"] = s => s.OtherShift.Id,
+        ["/api/v1/devices/"] = _ => null,
+        ["/api/v1/devices/{id:guid}"] = s => s.OtherDevice.Device.Id,
+        ["/api/v1/devices/{id:guid}/token"] = s => s.OtherDevice.Device.Id,
+        ["/api/v1/devices/{id:guid}/pairing-code"] = s => s.OtherDevice.Device.Id,
+        ["/api/v1/users/"] = _ => null,
+        ["/api/v1/users/{id:guid}"] = s => s.User.Id,
+        ["/api/v1/api-keys/"] = _ => null,
+        ["/api/v1/api-keys/{id:guid}"] = s => s.ApiKey.ApiKey.Id,
+    };
+
+    /// <summary>A body for writes that points at the victim's resources wherever it can.</summary>
+    private static string BodyFor(string template, Seed victim) => template switch
+    {
+        _ when template.StartsWith("/api/v1/location-groups", StringComparison.Ordinal) => $$"""{"name":"x","parentId":"{{victim.Group.Id}}"}""",
+        _ when template.StartsWith("/api/v1/locations", StringComparison.Ordinal) => $$"""{"name":"x","groupId":"{{victim.Group.Id}}"}""",
+        _ when template.StartsWith("/api/v1/staff", StringComparison.Ordinal) => $$"""{"name":"x","locationId":"{{victim.OtherLocation.Id}}"}""",
+        _ when template.StartsWith("/api/v1/shifts", StringComparison.Ordinal) =>
+            $$"""{"staffMemberId":"{{victim.OtherStaff.Id}}","locationId":"{{victim.OtherLocation.Id}}","startsAt":"2030-01-01T08:00:00Z","endsAt":"2030-01-01T10:00:00Z"}""",
+        _ when template.StartsWith("/api/v1/devices", StringComparison.Ordinal) => $$"""{"name":"x","kind":"ButtonSmart","locationId":"{{victim.OtherLocation.Id}}"}""",
+        _ when template.StartsWith("/api/v1/users", StringComparison.Ordinal) =>
+            $$"""{"email":"intruder-{{Guid.NewGuid():N}}@x.test","role":"LocationManager","password":"Intruder-pass-1","locationIds":["{{victim.OtherLocation.Id}}"]}""",
+        _ when template.StartsWith("/api/v1/api-keys", StringComparison.Ordinal) => $$"""{"name":"x","role":"LocationManager","locationIds":["{{victim.OtherLocation.Id}}"]}""",
+        _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
+        _ => "{}",
+    };
+
+    private IEnumerable<(string Method, string Template)> ApiRoutes() =>
+        app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (m, Normalize(e.RoutePattern.RawText!))))
+            .Distinct();
+
+    private static string Normalize(string template) => template.Contains('{', StringComparison.Ordinal) || template.EndsWith('/') ? template : template + "/";
+
+    [Fact]
+    public void EveryApiRoute_IsDescribedInTheIsolationTable()
+    {
+        var missing = ApiRoutes().Select(r => r.Template).Distinct().Where(t => !Targets.ContainsKey(t)).ToList();
+        Assert.True(missing.Count == 0, "Routes without an isolation rule: " + string.Join(", ", missing));
+        Assert.True(ApiRoutes().Count() >= 30, "The route enumeration found too few routes to be trusted.");
+    }
+
+    [Fact]
+    public async Task AnotherOrganizationsOwner_CannotReadOrChangeAnything()
+    {
+        var victim = await Seed.CreateAsync(app);
+        var intruder = await Seed.CreateAsync(app);
+        var before = await SnapshotAsync(victim.Org.Id);
+        using var http = intruder.Org.Owner();
+
+        foreach (var (method, template) in ApiRoutes().Where(r => Targets.ContainsKey(r.Template)))
+        {
+            var target = Targets[template](victim);
+            var url = target is { } id ? template.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal) : template;
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            if (method is "POST" or "PUT") request.Content = new StringContent(BodyFor(template, victim), Encoding.UTF8, "application/json");
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            var code = (int)response.StatusCode;
+
+            Assert.True(code < 500, $"{method} {url} → {code}: {body}");
+            if (target is not null)
+                Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, $"{method} {url} reached another organization's resource: {code} {body}");
+            else
+                Assert.False(Seed.ContainsAny(body, victim.AllIds), $"{method} {url} leaked another organization's data: {body}");
+            if (method is "POST" && target is null && template != "/api/v1/organization/")
+                Assert.True(code is 400 or 404, $"{method} {url} accepted references to another organization: {code} {body}");
+        }
+
+        Assert.Equal(before, await SnapshotAsync(victim.Org.Id));
+    }
+
+    [Fact]
+    public async Task ALocationManager_CannotReachOtherLocations()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var managerKey = await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id);
+        using var http = app.WithKey(managerKey);
+        var before = await SnapshotAsync(seed.Org.Id);
+
+        // Everything at the other location: invisible, unchangeable.
+        string[] urls =
+        [
+            $"/api/v1/locations/{seed.OtherLocation.Id}", $"/api/v1/staff/{seed.OtherStaff.Id}",
+            $"/api/v1/shifts/{seed.OtherShift.Id}", $"/api/v1/devices/{seed.OtherDevice.Device.Id}",
+        ];
+        foreach (var url in urls)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+            Assert.True((await http.DeleteAsync(url)).StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, url);
+        }
+        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices" })
+        {
+            var body = await (await http.GetAsync(list)).Content.ReadAsStringAsync();
+            Assert.False(Seed.ContainsAny(body, seed.OtherLocationIds), $"{list} showed another location: {body}");
+            Assert.Contains(seed.Location.Id.ToString(), body, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/devices/{seed.OtherDevice.Device.Id}/token", null)).StatusCode);
+        var create = await http.PostJsonAsync("/api/v1/devices", new { name = "x", kind = "ButtonSmart", locationId = seed.OtherLocation.Id });
+        Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
+        // Admin routes are for owners only.
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/api-keys")).StatusCode);
+
+        Assert.Equal(before, await SnapshotAsync(seed.Org.Id));
+
+        // …while their own location works.
+        var own = await http.PostJsonAsync("/api/v1/devices", new { name = "Mine", kind = "ButtonSmart", locationId = seed.Location.Id });
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+    }
+
+    /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
+    private Task<string> SnapshotAsync(Guid org) => app.WithDbAsync(async db =>
+    {
+        var sb = new StringBuilder();
+        foreach (var o in await db.Organizations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{o.Id}{o.Name}{o.TimeZone}{o.Language};");
+        foreach (var l in await db.Locations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{l.Id}{l.Name}{l.Slug}{l.GroupId};");
+        foreach (var g in await db.LocationGroups.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{g.Id}{g.Name}{g.ParentId};");
+        foreach (var s in await db.StaffMembers.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.LocationId}{s.Active};");
+        foreach (var s in await db.Shifts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.StaffMemberId}{s.StartsAt:O}{s.EndsAt:O};");
+        foreach (var d in await db.Devices.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{d.Id}{d.Name}{d.TokenHash}{d.PairingCodeHash}{d.LocationId};");
+        foreach (var u in await db.Users.Where(u => u.OrganizationId == org).OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{u.Id}{u.Email}{u.Role}{u.PasswordHash};");
+        foreach (var k in await db.ApiKeys.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{k.Id}{k.Role}{k.RevokedAt};");
+        foreach (var a in await db.AccessScopes.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.UserId}{a.ApiKeyId}{a.LocationId};");
+        return sb.ToString();
+    }, org);
+}
+
+public sealed class TenantIsolationSqliteTests(SqliteApp app) : TenantIsolationTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Database", "Postgres")]
+public sealed class TenantIsolationPostgresTests(PostgresApp app) : TenantIsolationTests(app), IClassFixture<PostgresApp>;
