@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 rm -rf src/Otklik.Web/Data/Migrations
-dotnet build src/Otklik.Web -v q -nologo | grep -E "error|Warn|warn" && exit 1 || true
+if dotnet build src/Otklik.Web -v q -nologo | grep -E ": (error|warning) "; then exit 1; fi
 dotnet ef migrations add Initial -p src/Otklik.Web -c SqliteOtklikDb -o Data/Migrations/Sqlite --no-build
 dotnet ef migrations add Initial -p src/Otklik.Web -c PostgresOtklikDb -o Data/Migrations/Postgres --no-build

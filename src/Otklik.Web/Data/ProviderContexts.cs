@@ -21,7 +21,16 @@ public sealed class SqliteOtklikDb(DbContextOptions<SqliteOtklikDb> options, Ten
 }
 
 /// <summary>Production store.</summary>
-public sealed class PostgresOtklikDb(DbContextOptions<PostgresOtklikDb> options, TenantContext tenant) : OtklikDb(options, tenant);
+public sealed class PostgresOtklikDb(DbContextOptions<PostgresOtklikDb> options, TenantContext tenant) : OtklikDb(options, tenant)
+{
+    // timestamptz takes only UTC offsets; clients send local times, so every value (and query parameter) is normalized.
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder) =>
+        builder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+        v => v.ToUniversalTime(),
+        v => v);
+}
 
 /// <summary>Design-time factories for <c>dotnet ef migrations add</c>.</summary>
 public sealed class SqliteDesignFactory : IDesignTimeDbContextFactory<SqliteOtklikDb>

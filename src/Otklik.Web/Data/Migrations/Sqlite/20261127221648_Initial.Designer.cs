@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261127220400_Initial")]
+    [Migration("20261127221648_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

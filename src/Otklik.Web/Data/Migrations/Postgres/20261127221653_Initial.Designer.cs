@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261127220404_Initial")]
+    [Migration("20261127221653_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
