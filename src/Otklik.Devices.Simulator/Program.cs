@@ -1,2 +1,4 @@
-Console.WriteLine("otklik-sim: not implemented yet");
-return 1;
+// otklik-sim run        press many SMART buttons at a rate over MQTT, HTTP or both; print a summary
+// otklik-sim press      press one button once
+// otklik-sim provision  create buttons through the REST API and write devices.json
+return await Otklik.Devices.Simulator.Cli.InvokeAsync(args);
