@@ -14,6 +14,8 @@ using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Health;
+using Otklik.Web.Features.Ingestion;
+using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
@@ -81,6 +83,16 @@ services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireClaim(OtklikClaims.Role, nameof(OtklikRole.Owner)));
 services.AddScoped<TenantResolver>();
 services.AddScoped<CircuitHandler, TenantCircuitHandler>();
+// Devices: HTTPS and MQTT ingestion with group commit, live fan-out.
+services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateOnStart();
+services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
+services.AddSingleton<LiveNotifier>();
+services.AddSingleton<DeviceDirectory>();
+services.AddSingleton<PressIngestor>();
+services.AddHostedService(sp => sp.GetRequiredService<PressIngestor>());
+services.AddSingleton<MqttBroker>();
+services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
+
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 // A fair share per API key (or signed-in user, or address): 429 with Retry-After past it.
@@ -91,6 +103,9 @@ services.AddRateLimiter(o =>
     o.AddPolicy(RateLimitOptions.ApiPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
         ctx.User.FindFirstValue(OtklikClaims.ApiKey) ?? ctx.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? ctx.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
         _ => new FixedWindowRateLimiterOptions { PermitLimit = rateOptions.PerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    o.AddPolicy(IngestionApi.PairingPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
+        ctx.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+        _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
     o.OnRejected = async (ctx, ct) =>
     {
         var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
@@ -139,6 +154,7 @@ api.MapStaff();
 api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
+app.MapIngestion();
 app.MapAccount();
 
 app.MapStaticAssets();

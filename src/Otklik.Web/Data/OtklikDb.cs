@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.ApiKeys;
+using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
@@ -45,6 +46,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<AccessScope> AccessScopes => Set<AccessScope>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ButtonPress> ButtonPresses => Set<ButtonPress>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,6 +61,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<StaffMember>(builder);
         FilterByLocation<Shift>(builder);
         FilterByLocation<Device>(builder);
+        FilterByLocation<ButtonPress>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -30,6 +30,16 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The embedded MQTT broker's port for this app.</summary>
+    public int MqttPort { get; } = FreePort();
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -37,6 +47,7 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Otklik:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Otklik:Demo:Enabled", "false");
         builder.UseSetting("Otklik:RateLimit:PerMinute", "100000");
+        builder.UseSetting("Otklik:Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

@@ -36,7 +36,14 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/users/{id:guid}"] = s => s.User.Id,
         ["/api/v1/api-keys/"] = _ => null,
         ["/api/v1/api-keys/{id:guid}"] = s => s.ApiKey.ApiKey.Id,
+        // The device protocol: only the device's own token opens these (checked again in IngestionTests).
+        ["/api/v1/devices/{deviceId:guid}/events"] = s => s.Device.Device.Id,
+        ["/api/v1/devices/{deviceId:guid}/heartbeat"] = s => s.Device.Device.Id,
+        ["/api/v1/devices/pair/"] = _ => null,
     };
+
+    /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
+    private static bool IsDeviceRoute(string template) => template.Contains("{deviceId:guid}", StringComparison.Ordinal);
 
     /// <summary>A body for writes that points at the victim's resources wherever it can.</summary>
     private static string BodyFor(string template, Seed victim) => template switch
@@ -81,7 +88,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var (method, template) in ApiRoutes().Where(r => Targets.ContainsKey(r.Template)))
         {
             var target = Targets[template](victim);
-            var url = target is { } id ? template.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal) : template;
+            var url = target is { } id
+                ? template.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal).Replace("{deviceId:guid}", id.ToString(), StringComparison.Ordinal)
+                : template;
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
             if (method is "POST" or "PUT") request.Content = new StringContent(BodyFor(template, victim), Encoding.UTF8, "application/json");
             using var response = await http.SendAsync(request);
@@ -89,7 +98,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
             var code = (int)response.StatusCode;
 
             Assert.True(code < 500, $"{method} {url} → {code}: {body}");
-            if (target is not null)
+            if (target is not null && IsDeviceRoute(template))
+                Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest, $"{method} {url} let a user's key act as a device: {code} {body}");
+            else if (target is not null)
                 Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, $"{method} {url} reached another organization's resource: {code} {body}");
             else
                 Assert.False(Seed.ContainsAny(body, victim.AllIds), $"{method} {url} leaked another organization's data: {body}");
@@ -152,6 +163,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var u in await db.Users.Where(u => u.OrganizationId == org).OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{u.Id}{u.Email}{u.Role}{u.PasswordHash};");
         foreach (var k in await db.ApiKeys.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{k.Id}{k.Role}{k.RevokedAt};");
         foreach (var a in await db.AccessScopes.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.UserId}{a.ApiKeyId}{a.LocationId};");
+        sb.Append(CultureInfo.InvariantCulture, $"presses:{await db.ButtonPresses.CountAsync()}");
         return sb.ToString();
     }, org);
 }

@@ -17,6 +17,7 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.PairingCodeHash).HasMaxLength(64);
         b.HasIndex(d => d.PairingCodeHash);
         b.Property(d => d.Firmware).HasMaxLength(Limits.Name);
+        b.Property(d => d.LastError).HasMaxLength(Limits.Text);
         b.HasIndex(d => new { d.OrganizationId, d.LocationId });
         b.HasOne<Location>().WithMany().HasForeignKey(d => d.LocationId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<StaffMember>().WithMany().HasForeignKey(d => d.StaffMemberId).OnDelete(DeleteBehavior.SetNull);

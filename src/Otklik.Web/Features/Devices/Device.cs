@@ -29,6 +29,12 @@ public sealed class Device : ILocationOwned
     public int? BatteryPercent { get; set; }
     public int? SignalPercent { get; set; }
     public string? Firmware { get; set; }
+    /// <summary>Reported by a bridge agent: presses waiting in its disk queue.</summary>
+    public int? QueueLength { get; set; }
+    /// <summary>Server clock minus the device's (or its PC's) clock, as last measured by the device.</summary>
+    public long? ClockOffsetMs { get; set; }
+    /// <summary>The last error the device reported about itself.</summary>
+    public string? LastError { get; set; }
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Ingestion;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
 
@@ -70,7 +71,7 @@ public static class DevicesApi
         return TypedResults.Created($"/api/v1/devices/{device.Id}", new DeviceWithToken(DeviceDto.From(device), token));
     }
 
-    private static async Task<Results<Ok<DeviceDto>, ValidationProblem, ProblemHttpResult>> Update(Guid id, DeviceInput input, OtklikDb db, CancellationToken ct)
+    private static async Task<Results<Ok<DeviceDto>, ValidationProblem, ProblemHttpResult>> Update(Guid id, DeviceInput input, OtklikDb db, DeviceDirectory directory, CancellationToken ct)
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
@@ -79,25 +80,30 @@ public static class DevicesApi
         device.Name = input.Name.Trim();
         Apply(device, input);
         await db.SaveChangesAsync(ct);
+        directory.Evict(id);
         return TypedResults.Ok(DeviceDto.From(device));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, OtklikDb db, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, OtklikDb db, DeviceDirectory directory, CancellationToken ct)
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
+        if (await db.ButtonPresses.AnyAsync(p => p.DeviceId == id, ct))
+            return Problem.Conflict("The device has recorded presses; deactivate it instead, so its history stays.");
         db.Devices.Remove(device);
         await db.SaveChangesAsync(ct);
+        directory.Evict(id);
         return TypedResults.NoContent();
     }
 
     /// <summary>Issues a new token; the old one stops working at once.</summary>
-    private static async Task<Results<Ok<DeviceWithToken>, ProblemHttpResult>> RotateToken(Guid id, OtklikDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<DeviceWithToken>, ProblemHttpResult>> RotateToken(Guid id, OtklikDb db, DeviceDirectory directory, TimeProvider time, CancellationToken ct)
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
         var token = IssueToken(device, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
+        directory.Evict(id);
         return TypedResults.Ok(new DeviceWithToken(DeviceDto.From(device), token));
     }
 

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Live;
+using Otklik.Web.Tenancy;
+
+namespace Otklik.Web.Features.Ingestion;
+
+public sealed class MqttOptions
+{
+    public const string Section = "Otklik:Mqtt";
+    /// <summary>"Embedded" (default): Otklik hosts the broker. "Off": no MQTT.</summary>
+    public string Mode { get; set; } = "Embedded";
+    public int Port { get; set; } = 1883;
+    /// <summary>Optional TLS listener: a port and a PFX certificate.</summary>
+    public int? TlsPort { get; set; }
+    public string? TlsCertificatePath { get; set; }
+    public string? TlsCertificatePassword { get; set; }
+    /// <summary>Seconds between status messages a device is asked to send (in its retained config).</summary>
+    public int StatusEverySeconds { get; set; } = 60;
+
+    public bool Embedded => string.Equals(Mode, "Embedded", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Topic names of the device protocol.</summary>
+public static class DeviceTopics
+{
+    public const string Prefix = "otklik/devices/";
+    public static string Events(Guid device) => $"{Prefix}{device}/events";
+    public static string Status(Guid device) => $"{Prefix}{device}/status";
+    public static string Config(Guid device) => $"{Prefix}{device}/config";
+
+    /// <summary>Splits "otklik/devices/{id}/{leaf}".</summary>
+    public static bool TryParse(string topic, out Guid device, out string leaf)
+    {
+        device = Guid.Empty;
+        leaf = "";
+        if (!topic.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        var rest = topic.AsSpan(Prefix.Length);
+        var slash = rest.IndexOf('/');
+        if (slash < 0 || !Guid.TryParse(rest[..slash], out device)) return false;
+        leaf = rest[(slash + 1)..].ToString();
+        return leaf.Length > 0;
+    }
+}
+
+/// <summary>
+/// The MQTT broker hosted inside Otklik. Client id = user name = device id, password = device token.
+/// A device publishes only to its own topics; the PUBACK of an event goes out only after the event is durable.
+/// </summary>
+public sealed class MqttBroker(
+    IOptions<MqttOptions> options,
+    IOptions<IngestionOptions> ingestion,
+    DeviceDirectory devices,
+    PressIngestor ingestor,
+    IServiceScopeFactory scopes,
+    LiveNotifier live,
+    TimeProvider time,
+    ILogger<MqttBroker> log) : IHostedService, IAsyncDisposable
+{
+    private const string DeviceKey = "otklik.device";
+    private const string VersionKey = "otklik.mqtt-version";
+    private MqttServer? _server;
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _statusWritten = new();
+
+    public int Port => options.Value.Port;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Embedded) return;
+        var builder = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(options.Value.Port);
+        if (options.Value is { TlsPort: { } tls, TlsCertificatePath: { } path })
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, options.Value.TlsCertificatePassword);
+            builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(tls).WithEncryptionCertificate(certificate);
+        }
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        _server.ValidatingConnectionAsync += ValidateAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.ClientConnectedAsync += ClientConnectedAsync;
+        await _server.StartAsync();
+        log.LogInformation("MQTT broker listening on port {Port}", options.Value.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null) await _server.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            _server.Dispose();
+            _server = null;
+        }
+        await Task.CompletedTask;
+    }
+
+    private async Task ValidateAsync(ValidatingConnectionEventArgs e)
+    {
+        if (!Guid.TryParse(e.ClientId, out var id) || !string.Equals(e.UserName, e.ClientId, StringComparison.OrdinalIgnoreCase))
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            return;
+        }
+        var device = await devices.AuthenticateAsync(id, e.Password, CancellationToken.None);
+        if (device is null)
+        {
+            log.LogInformation("MQTT connection refused for {ClientId}: wrong credentials", e.ClientId);
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            return;
+        }
+        e.SessionItems[DeviceKey] = device;
+        e.SessionItems[VersionKey] = e.ProtocolVersion;
+    }
+
+    /// <summary>MQTT 3.1.1 has no reason codes in PUBACK: closing the connection is the only refusal such a device notices.</summary>
+    private static bool CanSayNo(InterceptingPublishEventArgs e) => e.SessionItems[VersionKey] is MqttProtocolVersion.V500;
+
+    private async Task ClientConnectedAsync(ClientConnectedEventArgs e)
+    {
+        if (e.SessionItems[DeviceKey] is not DeviceSnapshot device || _server is null) return;
+        // The device's settings, retained so it gets them whenever it subscribes.
+        var config = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            deviceId = device.Id,
+            suppressWindowSeconds = ingestion.Value.SuppressWindowSeconds,
+            statusEverySeconds = options.Value.StatusEverySeconds,
+            maxBatch = DeviceEventParser.MaxBatch,
+        });
+        var message = new MqttApplicationMessageBuilder().WithTopic(DeviceTopics.Config(device.Id)).WithPayload(config)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build();
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "otklik" });
+        await SeenAsync(device, null, null, null);
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        if (e.SessionItems[DeviceKey] is not DeviceSnapshot device) return Task.CompletedTask;
+        var own = DeviceTopics.Prefix + device.Id + "/";
+        var filter = e.TopicFilter.Topic;
+        if (!filter.StartsWith(own, StringComparison.OrdinalIgnoreCase))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        // Messages Otklik injects itself (retained config) pass through.
+        if (e.ClientId == "otklik") return;
+        e.ProcessPublish = false;
+        if (e.SessionItems[DeviceKey] is not DeviceSnapshot device
+            || !DeviceTopics.TryParse(e.ApplicationMessage.Topic, out var target, out var leaf) || target != device.Id)
+        {
+            log.LogWarning("MQTT: {ClientId} may not publish to {Topic}", e.ClientId, e.ApplicationMessage.Topic);
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.CloseConnection = !CanSayNo(e);
+            return;
+        }
+        var payload = e.ApplicationMessage.Payload.ToArray();
+        switch (leaf)
+        {
+            case "events":
+                var parsed = DeviceEventParser.Parse(payload, time.GetUtcNow());
+                if (!parsed.IsValid)
+                {
+                    log.LogWarning("MQTT: bad events from {Device}: {Errors}", device.Id,
+                        string.Join("; ", parsed.Errors.Select(x => $"[{x.Index}] {x.Field}: {x.Message}")));
+                    e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+                    e.Response.ReasonString = parsed.Errors[0].Message;
+                    return;
+                }
+                try
+                {
+                    await ingestor.IngestAsync(device, parsed.Events, IngestChannel.Mqtt, e.CancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    // No PUBACK for what is not durable: the device will send it again after reconnecting.
+                    log.LogError(ex, "MQTT: storing events from {Device} failed; closing its connection", device.Id);
+                    e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
+                    e.CloseConnection = true;
+                }
+                return;
+            case "status":
+                await StatusAsync(device, payload);
+                return;
+            default:
+                e.Response.ReasonCode = MqttPubAckReasonCode.TopicNameInvalid;
+                return;
+        }
+    }
+
+    private async Task StatusAsync(DeviceSnapshot device, byte[] payload)
+    {
+        int? battery = null, signal = null;
+        string? firmware = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("battery", out var b) && b.TryGetInt32(out var bv) && bv is >= 0 and <= 100) battery = bv;
+                if (root.TryGetProperty("signal", out var s) && s.TryGetInt32(out var sv) && sv is >= 0 and <= 100) signal = sv;
+                if (root.TryGetProperty("firmware", out var f) && f.ValueKind == JsonValueKind.String) firmware = f.GetString()?[..Math.Min(f.GetString()!.Length, Limits.Name)];
+            }
+        }
+        catch (JsonException)
+        {
+            log.LogInformation("MQTT: unreadable status from {Device}", device.Id);
+            return;
+        }
+        await SeenAsync(device, battery, signal, firmware);
+    }
+
+    /// <summary>Last seen, battery, signal and firmware; written at most every 30 seconds per device unless something changed.</summary>
+    private async Task SeenAsync(DeviceSnapshot device, int? battery, int? signal, string? firmware)
+    {
+        var now = time.GetUtcNow();
+        var quiet = battery is null && signal is null && firmware is null;
+        if (quiet && _statusWritten.TryGetValue(device.Id, out var at) && now - at < TimeSpan.FromSeconds(30)) return;
+        _statusWritten[device.Id] = now;
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetOrganization(device.OrganizationId);
+        var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
+        await db.Devices.Where(d => d.Id == device.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.LastSeenAt, now)
+            .SetProperty(d => d.BatteryPercent, d => battery ?? d.BatteryPercent)
+            .SetProperty(d => d.SignalPercent, d => signal ?? d.SignalPercent)
+            .SetProperty(d => d.Firmware, d => firmware ?? d.Firmware));
+        await live.PublishAsync(new DeviceSeen(device.OrganizationId, device.LocationId, device.Id, now, battery, signal));
+    }
+}
