@@ -57,7 +57,7 @@ services.AddAuthentication(o =>
 services.ConfigureApplicationCookie(o =>
 {
     o.LoginPath = "/login";
-    o.AccessDeniedPath = "/login";
+    o.AccessDeniedPath = "/access-denied";
     o.Cookie.Name = "otklik.auth";
     o.SlidingExpiration = true;
     o.ExpireTimeSpan = TimeSpan.FromDays(14);
