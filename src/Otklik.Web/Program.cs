@@ -157,6 +157,7 @@ api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
 api.MapAlerts();
+api.MapAlertSettings();
 app.MapIngestion();
 app.MapAccount();
 
