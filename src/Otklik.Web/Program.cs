@@ -18,6 +18,7 @@ using Otklik.Web.Features.Ingestion;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Infrastructure;
@@ -154,6 +155,7 @@ api.MapStaff();
 api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
+api.MapReports();
 app.MapIngestion();
 app.MapAccount();
 
