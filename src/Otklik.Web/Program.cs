@@ -10,6 +10,7 @@ using MudBlazor.Services;
 using Otklik.Web.Components;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Account;
+using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
@@ -92,6 +93,7 @@ services.AddSingleton<PressIngestor>();
 services.AddHostedService(sp => sp.GetRequiredService<PressIngestor>());
 services.AddSingleton<MqttBroker>();
 services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
+services.AddAlerts();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
@@ -154,6 +156,8 @@ api.MapStaff();
 api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
+api.MapAlerts();
+api.MapAlertSettings();
 app.MapIngestion();
 app.MapAccount();
 
