@@ -53,7 +53,8 @@ public abstract class LiveBrowserTests<TApp>(BrowserFixture<TApp> browser) where
     {
         var cafe = await CafeAsync();
         var desk = await browser.NewPageAsync(1280, 900);
-        var phone = await browser.NewPageAsync(375, 812);
+        // The phone is set to Russian: what events render must follow each screen's own language.
+        var phone = await browser.NewPageAsync(375, 812, locale: "ru-RU");
         foreach (var page in new[] { desk, phone })
         {
             await page.SignInAsync(cafe.ManagerEmail, returnTo: $"/live/{cafe.Location.Id}");
@@ -69,16 +70,17 @@ public abstract class LiveBrowserTests<TApp>(BrowserFixture<TApp> browser) where
 
         await PressAsync(cafe.Till, "red");
 
-        foreach (var page in new[] { desk, phone })
+        foreach (var (page, headline, share) in new[] { (desk, "Red button pressed", "50%"), (phone, "Нажата красная кнопка", "50\u00A0%") })
         {
             var alert = page.GetByTestId("live-alert");
+            await Expect(alert.GetByTestId("alert-title")).ToHaveTextAsync(headline);
             await Expect(alert).ToBeVisibleAsync();
             await Expect(alert).ToHaveCountAsync(1);
             await Expect(alert.GetByTestId("alert-device")).ToHaveTextAsync("Till button");
             await Expect(alert.GetByTestId("alert-staff")).ToContainTextAsync("Vera");
             await Expect(page.GetByTestId("red-count")).ToHaveTextAsync("1");
-            await Expect(page.GetByTestId("green-share")).ToHaveTextAsync("50%");
-            await Expect(page.GetByTestId("live-staff").Filter(new() { HasText = "Vera" })).ToContainTextAsync("50%");
+            await Expect(page.GetByTestId("green-share")).ToHaveTextAsync(share);
+            await Expect(page.GetByTestId("live-staff").Filter(new() { HasText = "Vera" })).ToContainTextAsync(share);
         }
         await desk.ScreenshotAsync($"live-alert-1280-{App.Provider}");
         await phone.ScreenshotAsync($"live-alert-375-{App.Provider}");
