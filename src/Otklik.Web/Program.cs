@@ -92,6 +92,10 @@ services.AddSingleton<DeviceDirectory>();
 services.AddSingleton<PressIngestor>();
 services.AddHostedService(sp => sp.GetRequiredService<PressIngestor>());
 services.AddSingleton<MqttBroker>();
+services.AddSignalR();
+services.AddHostedService<LiveHubForwarder>();
+var benchmark = builder.Configuration.GetSection(BenchmarkOptions.Section).Get<BenchmarkOptions>() ?? new();
+services.AddSingleton(benchmark);
 services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
 services.AddAlerts();
 
@@ -159,6 +163,8 @@ api.MapApiKeys();
 api.MapAlerts();
 api.MapAlertSettings();
 app.MapIngestion();
+app.MapHub<LiveHub>(LiveHub.Path);
+app.MapBenchmarkBaseline(benchmark, app.Environment);
 app.MapAccount();
 
 app.MapStaticAssets();
@@ -168,7 +174,7 @@ app.Run();
 
 static Task ApiAware(HttpContext http, string redirectUri, int status)
 {
-    if (http.Request.Path.StartsWithSegments("/api")) http.Response.StatusCode = status;
+    if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs")) http.Response.StatusCode = status;
     else http.Response.Redirect(redirectUri);
     return Task.CompletedTask;
 }

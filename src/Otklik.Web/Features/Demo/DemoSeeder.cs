@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
+using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
@@ -19,6 +20,8 @@ public sealed class DemoOptions
     public string OwnerEmail { get; set; } = "owner@demo.otklik";
     public string Password { get; set; } = "Demo-2026!";
     public int HistoryDays { get; set; } = 90;
+    /// <summary>An owner API key for trying the API and the simulator against the demo company.</summary>
+    public string ApiKey { get; set; } = "otk_demo_0000000000000000000000000000";
 }
 
 /// <summary>A plausible small chain: three coffee shops, their staff and shifts, their devices, and three users.</summary>
@@ -90,10 +93,15 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         await CreateUserAsync(org.Id, "cx@demo.otklik", "CX-менеджер", OtklikRole.CxManager, options.Password, now);
         var manager = await CreateUserAsync(org.Id, "tverskaya@demo.otklik", "Управляющий на Тверской", OtklikRole.LocationManager, options.Password, now);
         db.AccessScopes.Add(new AccessScope { OrganizationId = org.Id, UserId = manager.Id, LocationId = locations[0].Id });
+        db.ApiKeys.Add(new ApiKey
+        {
+            OrganizationId = org.Id, Name = "Demo", Role = OtklikRole.Owner, KeyHash = Secrets.Hash(options.ApiKey),
+            Prefix = options.ApiKey[..10], CreatedAt = now,
+        });
         await db.SaveChangesAsync(ct);
 
-        log.LogWarning("Demo company seeded. Sign in as {Email} with password {Password} (also cx@demo.otklik, tverskaya@demo.otklik).",
-            options.OwnerEmail, options.Password);
+        log.LogWarning("Demo company seeded. Sign in as {Email} with password {Password} (also cx@demo.otklik, tverskaya@demo.otklik). API key: {ApiKey}",
+            options.OwnerEmail, options.Password, options.ApiKey);
     }
 
     private static Device NewDevice(Guid org, Guid location, string name, DeviceKind kind, DateTimeOffset now) => new()

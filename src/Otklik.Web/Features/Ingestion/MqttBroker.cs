@@ -64,6 +64,7 @@ public sealed class MqttBroker(
     PressIngestor ingestor,
     IServiceScopeFactory scopes,
     LiveNotifier live,
+    Features.Health.BenchmarkOptions benchmark,
     TimeProvider time,
     ILogger<MqttBroker> log) : IHostedService, IAsyncDisposable
 {
@@ -184,6 +185,7 @@ public sealed class MqttBroker(
                     e.Response.ReasonString = parsed.Errors[0].Message;
                     return;
                 }
+                if (benchmark.SkipMqttStorage) return;
                 try
                 {
                     await ingestor.IngestAsync(device, parsed.Events, IngestChannel.Mqtt, e.CancellationToken);
