@@ -35,7 +35,7 @@ public static class AlertRules
     /// <summary>
     /// True when, at <paramref name="now"/> (local time), the location is open and the device has sent nothing for
     /// at least <paramref name="silence"/> of the current opening interval. Time when the location was closed
-    /// does not count. No opening hours at all means open around the clock.
+    /// does not count. A location without opening hours is never judged: nobody said when it should be busy.
     /// </summary>
     /// <param name="lastSeen">Local time of the device's last message (or of its creation, if it never sent anything).</param>
     /// <param name="now">Local time now.</param>
@@ -43,10 +43,8 @@ public static class AlertRules
     /// <param name="silence">How long without a message counts as silent.</param>
     public static bool DeviceSilent(DateTime lastSeen, DateTime now, IReadOnlyList<OpeningInterval> hours, TimeSpan silence)
     {
-        DateTime from;
-        if (hours.Count == 0) from = lastSeen;
-        else if (CurrentOpening(now, hours) is { } opened) from = lastSeen > opened ? lastSeen : opened;
-        else return false;
+        if (CurrentOpening(now, hours) is not { } opened) return false;
+        var from = lastSeen > opened ? lastSeen : opened;
         return now - from >= silence;
     }
 
