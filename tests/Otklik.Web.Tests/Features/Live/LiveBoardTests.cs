@@ -4,7 +4,7 @@ using Otklik.Web.Tests.Infrastructure;
 
 namespace Otklik.Web.Tests.Features.Live;
 
-public sealed class LiveBoardTests(SqliteApp app) : IClassFixture<SqliteApp>
+public abstract class LiveBoardTests(OtklikApp app)
 {
     [Fact]
     public void Today_IsTheLocalDay_AsInstants()
@@ -78,3 +78,7 @@ public sealed class LiveBoardTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.True(tile.Devices.Single(d => d.Id == seed.Device.Device.Id).IsOnline(now));
     }
 }
+
+public sealed class LiveBoardSqliteTests(SqliteApp app) : LiveBoardTests(app), IClassFixture<SqliteApp>;
+
+public sealed class LiveBoardPostgresTests(PostgresApp app) : LiveBoardTests(app), IClassFixture<PostgresApp>;
