@@ -27,10 +27,12 @@ public sealed class OtklikServer : IAsyncDisposable
     public const string AdminKey = "otk_bench_admin_key_0123456789abcdef";
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly string _logFile;
 
-    private OtklikServer(Process process, int httpPort, int mqttPort)
+    private OtklikServer(Process process, int httpPort, int mqttPort, string logFile)
     {
         _process = process;
+        _logFile = logFile;
         HttpPort = httpPort;
         MqttPort = mqttPort;
     }
@@ -70,7 +72,7 @@ public sealed class OtklikServer : IAsyncDisposable
         };
         foreach (var (key, value) in environment) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet " + webDll);
-        var server = new OtklikServer(process, httpPort, mqttPort);
+        var server = new OtklikServer(process, httpPort, mqttPort, Path.Combine(database.WorkFolder, $"otklik-{database.Provider}-{name}.log"));
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -101,6 +103,8 @@ public sealed class OtklikServer : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        // Warnings and errors of the run, for a look afterwards (bench/run.sh keeps none of its work folder).
+        await File.WriteAllTextAsync(_logFile, Log);
     }
 
     private void Append(string? line)
