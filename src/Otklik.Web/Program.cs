@@ -10,6 +10,7 @@ using MudBlazor.Services;
 using Otklik.Web.Components;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Account;
+using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
@@ -96,6 +97,7 @@ services.AddHostedService<LiveHubForwarder>();
 var benchmark = builder.Configuration.GetSection(BenchmarkOptions.Section).Get<BenchmarkOptions>() ?? new();
 services.AddSingleton(benchmark);
 services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
+services.AddAlerts();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
@@ -158,6 +160,8 @@ api.MapStaff();
 api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
+api.MapAlerts();
+api.MapAlertSettings();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

@@ -40,6 +40,15 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/devices/{deviceId:guid}/events"] = s => s.Device.Device.Id,
         ["/api/v1/devices/{deviceId:guid}/heartbeat"] = s => s.Device.Device.Id,
         ["/api/v1/devices/pair/"] = _ => null,
+        ["/api/v1/alerts/"] = _ => null,
+        ["/api/v1/alerts/{id:guid}"] = s => s.Extra["alert"],
+        ["/api/v1/alerts/{id:guid}/ack"] = s => s.Extra["alert"],
+        ["/api/v1/alerts/{id:guid}/deliveries"] = s => s.Extra["alert"],
+        ["/api/v1/locations/{id:guid}/alert-settings"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/notification-channels"] = s => s.OtherLocation.Id,
+        ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
+        ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
+        ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -48,6 +57,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
     /// <summary>A body for writes that points at the victim's resources wherever it can.</summary>
     private static string BodyFor(string template, Seed victim) => template switch
     {
+        _ when template.EndsWith("/alert-settings", StringComparison.Ordinal) =>
+            $$"""{"redShareThresholdPercent":10,"escalation":[{"userId":"{{victim.User.Id}}","delayMinutes":1}]}""",
+        _ when template.EndsWith("/notification-channels", StringComparison.Ordinal) => """{"name":"x","kind":"Webhook","target":"https://example.com/x"}""",
         _ when template.StartsWith("/api/v1/location-groups", StringComparison.Ordinal) => $$"""{"name":"x","parentId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/locations", StringComparison.Ordinal) => $$"""{"name":"x","groupId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/staff", StringComparison.Ordinal) => $$"""{"name":"x","locationId":"{{victim.OtherLocation.Id}}"}""",
@@ -81,6 +93,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
     public async Task AnotherOrganizationsOwner_CannotReadOrChangeAnything()
     {
         var victim = await Seed.CreateAsync(app);
+        await AddAlertAndChannelAsync(victim);
         var intruder = await Seed.CreateAsync(app);
         var before = await SnapshotAsync(victim.Org.Id);
         using var http = intruder.Org.Owner();
@@ -117,6 +130,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         var seed = await Seed.CreateAsync(app);
         var managerKey = await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id);
         using var http = app.WithKey(managerKey);
+        await AddAlertAndChannelAsync(seed);
         var before = await SnapshotAsync(seed.Org.Id);
 
         // Everything at the other location: invisible, unchangeable.
@@ -137,6 +151,14 @@ public abstract class TenantIsolationTests(OtklikApp app)
             Assert.Contains(seed.Location.Id.ToString(), body, StringComparison.OrdinalIgnoreCase);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/devices/{seed.OtherDevice.Device.Id}/token", null)).StatusCode);
+        foreach (var url in new[] { $"/api/v1/alerts/{seed.Extra["alert"]}", $"/api/v1/alerts/{seed.Extra["alert"]}/deliveries", $"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings",
+                     $"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels", $"/api/v1/notification-channels/{seed.Extra["channel"]}/deliveries" })
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/alerts/{seed.Extra["alert"]}/ack", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/notification-channels/{seed.Extra["channel"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings", new { redPressEnabled = false })).StatusCode);
+        var alerts = await (await http.GetAsync("/api/v1/alerts?status=all")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(seed.Extra["alert"].ToString(), alerts, StringComparison.OrdinalIgnoreCase);
         var create = await http.PostJsonAsync("/api/v1/devices", new { name = "x", kind = "ButtonSmart", locationId = seed.OtherLocation.Id });
         Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
         // Admin routes are for owners only.
@@ -148,6 +170,18 @@ public abstract class TenantIsolationTests(OtklikApp app)
         // …while their own location works.
         var own = await http.PostJsonAsync("/api/v1/devices", new { name = "Mine", kind = "ButtonSmart", locationId = seed.Location.Id });
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+    }
+
+    /// <summary>An alert (a red press of the button at the other location) and a webhook channel there, both ids in <see cref="Seed.Extra"/>.</summary>
+    private async Task AddAlertAndChannelAsync(Seed seed)
+    {
+        var device = new TestDevice(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token);
+        (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
+        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id).Select(a => a.Id).SingleAsync(), seed.Org.Id);
+        using var owner = seed.Org.Owner();
+        var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
+            new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
+        seed.Extra["channel"] = channel.Channel.Id;
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -164,6 +198,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var k in await db.ApiKeys.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{k.Id}{k.Role}{k.RevokedAt};");
         foreach (var a in await db.AccessScopes.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.UserId}{a.ApiKeyId}{a.LocationId};");
         sb.Append(CultureInfo.InvariantCulture, $"presses:{await db.ButtonPresses.CountAsync()}");
+        foreach (var a in await db.Alerts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.AcknowledgedAt:O}{a.EscalationLevel}{a.ResolvedAt:O};");
+        foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
+        foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
+        sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
         return sb.ToString();
     }, org);
 }

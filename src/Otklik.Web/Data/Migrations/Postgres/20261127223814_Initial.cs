@@ -251,6 +251,60 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "AlertSettings",
+                columns: table => new
+                {
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RedPressEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    RedShareEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    RedShareThresholdPercent = table.Column<int>(type: "integer", nullable: false),
+                    RedShareWindowMinutes = table.Column<int>(type: "integer", nullable: false),
+                    RedShareMinPresses = table.Column<int>(type: "integer", nullable: false),
+                    DeviceSilentEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    DeviceSilentMinutes = table.Column<int>(type: "integer", nullable: false),
+                    BatteryLowEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    BatteryLowPercent = table.Column<int>(type: "integer", nullable: false),
+                    Escalation = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertSettings", x => x.LocationId);
+                    table.ForeignKey(
+                        name: "FK_AlertSettings_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotificationChannels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Target = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Secret = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    NotifyOnRaise = table.Column<bool>(type: "boolean", nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationChannels", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_NotificationChannels_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "StaffMembers",
                 columns: table => new
                 {
@@ -375,6 +429,115 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Alerts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Title = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PressId = table.Column<Guid>(type: "uuid", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RaisedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EscalationLevel = table.Column<int>(type: "integer", nullable: false),
+                    NextEscalationAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    AcknowledgedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    AcknowledgedByUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    OpenKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Alerts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Alerts_ButtonPresses_PressId",
+                        column: x => x.PressId,
+                        principalTable: "ButtonPresses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Alerts_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotificationDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AlertId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ChannelId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Address = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Event = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Level = table.Column<int>(type: "integer", nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Text = table.Column<string>(type: "text", nullable: false),
+                    Payload = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_NotificationDeliveries_Alerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "Alerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_NotificationDeliveries_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_NotificationDeliveries_NotificationChannels_ChannelId",
+                        column: x => x.ChannelId,
+                        principalTable: "NotificationChannels",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DeliveryAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Succeeded = table.Column<bool>(type: "boolean", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    DurationMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DeliveryAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_DeliveryAttempts_NotificationDeliveries_DeliveryId",
+                        column: x => x.DeliveryId,
+                        principalTable: "NotificationDeliveries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AccessScopes_ApiKeyId",
                 table: "AccessScopes",
@@ -394,6 +557,28 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_AccessScopes_UserId",
                 table: "AccessScopes",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_LocationId_OpenKey",
+                table: "Alerts",
+                columns: new[] { "LocationId", "OpenKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_NextEscalationAt",
+                table: "Alerts",
+                column: "NextEscalationAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_OrganizationId_LocationId_RaisedAt",
+                table: "Alerts",
+                columns: new[] { "OrganizationId", "LocationId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_PressId",
+                table: "Alerts",
+                column: "PressId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_KeyHash",
@@ -454,6 +639,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "OrganizationId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_DeliveryAttempts_DeliveryId",
+                table: "DeliveryAttempts",
+                column: "DeliveryId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Devices_LocationId",
                 table: "Devices",
                 column: "LocationId");
@@ -506,6 +696,36 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_NotificationChannels_LocationId",
+                table: "NotificationChannels",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationChannels_OrganizationId_LocationId",
+                table: "NotificationChannels",
+                columns: new[] { "OrganizationId", "LocationId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_AlertId",
+                table: "NotificationDeliveries",
+                column: "AlertId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_ChannelId",
+                table: "NotificationDeliveries",
+                column: "ChannelId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_LocationId_CreatedAt",
+                table: "NotificationDeliveries",
+                columns: new[] { "LocationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_Status_NextAttemptAt",
+                table: "NotificationDeliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "LocationId", "StartsAt" });
@@ -533,6 +753,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AccessScopes");
 
             migrationBuilder.DropTable(
+                name: "AlertSettings");
+
+            migrationBuilder.DropTable(
                 name: "AspNetUserClaims");
 
             migrationBuilder.DropTable(
@@ -542,7 +765,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "ButtonPresses");
+                name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
                 name: "Shifts");
@@ -552,6 +775,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "NotificationDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "Alerts");
+
+            migrationBuilder.DropTable(
+                name: "NotificationChannels");
+
+            migrationBuilder.DropTable(
+                name: "ButtonPresses");
 
             migrationBuilder.DropTable(
                 name: "Devices");
