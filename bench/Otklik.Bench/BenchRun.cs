@@ -21,8 +21,12 @@ public sealed record DatabaseRun(
     MemoryPeak IngestMemory,
     MemoryPeak MqttBaselineMemory,
     MemoryPeak MqttStoredMemory,
+    FsyncResult Fsync,
     double TotalSeconds)
 {
+    /// <summary>Little's law: each of the connections waits for at least one fsync per request.</summary>
+    public double IngestCeiling => Connections / (Fsync.P50Ms / 1000.0);
+
     public double IngestRatio => Ingest.RequestsPerSecond / Hello.RequestsPerSecond;
     public double MqttRatio => MqttStored.MessagesPerSecond / MqttBaseline.MessagesPerSecond;
 
@@ -57,8 +61,8 @@ internal static class BenchRun
         var warm = TimeSpan.FromSeconds(o.Int("warmup-seconds", 3));
         var connections = o.Int("connections", 64);
         var threads = o.Int("threads", 1);
-        var loadDevices = o.Int("load-devices", 500);
         var mqttDevices = o.Int("mqtt-devices", 200);
+        var loadDevices = Math.Max(o.Int("load-devices", 500), mqttDevices);
         var mqttCount = o.Int("mqtt-count", 40_000);
         var alertRate = o.Double("alert-rate", 15);
         var alertDevices = o.Int("alert-devices", 60);
@@ -66,7 +70,9 @@ internal static class BenchRun
         var useWrk = Wrk.Available() && o.Get("load", "wrk") == "wrk";
         var wrk = new Wrk(threads, connections);
         var dotnetLoad = new DotnetLoad(connections);
+        var fsync = FsyncResult.Measure(work);
         void Say(string text) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{database.Label} {clock.Elapsed.TotalSeconds,6:F1}s] {text}"));
+        Say(string.Create(CultureInfo.InvariantCulture, $"fsync of 4 KiB in {work}: p50 {fsync.P50Ms} ms, p99 {fsync.P99Ms} ms"));
         if (!useWrk) Say("wrk is not installed: using the .NET load client instead (ratios are not comparable with wrk's)");
 
         // B2 baseline: the same broker acknowledging valid events without storing them.
@@ -129,6 +135,6 @@ internal static class BenchRun
         Say(string.Create(CultureInfo.InvariantCulture, $"  {mqttStored.MessagesPerSecond:F0} msg/s, p50 {mqttStored.P50Ms} ms, p99 {mqttStored.P99Ms} ms"));
 
         return new DatabaseRun(database.Label, started, useWrk ? "wrk" : ".NET load client", threads, connections, phase.TotalSeconds, loadDevices,
-            hello, ingest, alerts, mqttBaseline, mqttStored, helloPeak, ingestPeak, mqttBaselineMemory, mqttPeak, Math.Round(clock.Elapsed.TotalSeconds, 1));
+            hello, ingest, alerts, mqttBaseline, mqttStored, helloPeak, ingestPeak, mqttBaselineMemory, mqttPeak, fsync, Math.Round(clock.Elapsed.TotalSeconds, 1));
     }
 }

@@ -40,6 +40,9 @@ public static class Report
         Row(md, runs, "B1 hello p50 / p99, ms", r => $"{F(r.Hello.P50Ms, 2)} / {F(r.Hello.P99Ms, 2)}");
         Row(md, runs, "B1 ingestion p50 / p99, ms", r => $"{F(r.Ingest.P50Ms, 2)} / {F(r.Ingest.P99Ms, 2)}");
         Row(md, runs, "B1 ingestion errors (non-2xx, socket)", r => r.Ingest.Errors.ToString(c));
+        Row(md, runs, "disk: write + fsync of 4 KiB p50 / p99, ms", r => $"{F(r.Fsync.P50Ms, 2)} / {F(r.Fsync.P99Ms, 2)}");
+        Row(md, runs, "B1 ceiling from fsync (connections / fsync p50), req/s", r => F(r.IngestCeiling, 0));
+        Row(md, runs, "B1 ceiling / hello", r => F(r.IngestCeiling / r.Hello.RequestsPerSecond, 2) + "×");
         Row(md, runs, "B2 broker without storage, msg/s", r => F(r.MqttBaseline.MessagesPerSecond, 0));
         Row(md, runs, "B2 broker with storage, msg/s", r => F(r.MqttStored.MessagesPerSecond, 0));
         Row(md, runs, "B2 ratio (stored / no storage)", r => F(r.MqttRatio, 2) + "×");
@@ -63,6 +66,7 @@ public static class Report
         md.AppendLine(c, $"- **B1**: {r0.LoadTool} with {r0.WrkThreads} thread(s), {r0.Connections} connections, {r0.PhaseSeconds:F0} s per run after a short warm-up; one event per request (fresh id, 15 % red), rotating over {r0.LoadDevices} device tokens; each 202 means committed. Baseline: `GET /bench/hello` of the same process with the same settings, measured just before.");
         md.AppendLine(c, $"- **B2**: {r0.MqttStored.Devices} MQTT 5 devices from the simulator, connected first, QoS 1, {r0.MqttStored.Sent} events (after {r0.MqttStored.Sent / 10} warm-up events), at most one send in flight per device on average; throughput counts PUBACKs. Baseline: a second Otklik start with `Otklik__Benchmark__SkipMqttStorage=true` (validates, then acknowledges without storing).");
         md.AppendLine(c, $"- **B3**: a SignalR client on `/hubs/live` with a location manager's API key for a location of its own; during the B1 ingestion run, red presses over HTTP at {r0.Alerts.Rate:F0}/s taking turns over {r0.Alerts.Devices} buttons of that location (so none is suppressed); latency from just before the POST to the `{r0.Alerts.Message}` message at the client.");
+        md.AppendLine("- **fsync ceiling**: an acknowledgement waits for a commit, a commit for at least one fsync (SQLite's WAL, PostgreSQL's WAL), and wrk keeps at most `connections` requests open; so ingestion cannot exceed connections ÷ fsync time however well it batches (Little's law). The disk was measured in the same run (write + fsync of 4 KiB, 200 times).");
         md.AppendLine("- **Memory**: VmHWM of the Otklik process from /proc/{pid}/status, reset at the start of each phase (clear_refs), plus VmRSS sampled every 100 ms; the larger is shown.");
         md.AppendLine("- SQLite: WAL, synchronous=FULL, on the machine's disk. PostgreSQL: a throwaway server with fsync and synchronous_commit on (defaults). Logging at Warning.");
         md.AppendLine();
