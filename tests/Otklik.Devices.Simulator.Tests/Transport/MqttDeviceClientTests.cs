@@ -122,7 +122,8 @@ public sealed class MqttDeviceClientTests : IAsyncLifetime
         var results = await Task.WhenAll(presses.Select(p => client.SendAsync([p])));
 
         Assert.All(results, r => Assert.Equal(SendOutcome.Acknowledged, r.Outcome));
-        Assert.Equal(presses.Select(p => p.Id).Order(), _broker.Events.SelectMany(e => e.Ids).Order());
+        // At-least-once: a slow PUBACK may make the client send an event again (same id); the server dedupes.
+        Assert.Equal(presses.Select(p => p.Id).Order(), _broker.Events.SelectMany(e => e.Ids).Distinct().Order());
         Assert.Single(_broker.Connections);
     }
 }

@@ -14,7 +14,8 @@ public class SqliteApp : OtklikApp
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        // Only this fixture's pool: other fixtures run in parallel.
+        using (var connection = new SqliteConnection(ConnectionString)) SqliteConnection.ClearPool(connection);
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
@@ -46,7 +47,7 @@ public class PostgresApp : OtklikApp
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
+        using (var connection = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(connection);
         await using var conn = new NpgsqlConnection(ServerConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", conn);

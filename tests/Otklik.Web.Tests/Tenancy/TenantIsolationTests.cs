@@ -36,6 +36,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/users/{id:guid}"] = s => s.User.Id,
         ["/api/v1/api-keys/"] = _ => null,
         ["/api/v1/api-keys/{id:guid}"] = s => s.ApiKey.ApiKey.Id,
+        // Reports read through the same filters; a foreign ?locationId= is 404 (ButtonStatsApiTests).
+        ["/api/v1/stats/buttons/"] = _ => null,
+        ["/api/v1/stats/buttons.csv/"] = _ => null,
         // The device protocol: only the device's own token opens these (checked again in IngestionTests).
         ["/api/v1/devices/{deviceId:guid}/events"] = s => s.Device.Device.Id,
         ["/api/v1/devices/{deviceId:guid}/heartbeat"] = s => s.Device.Device.Id,

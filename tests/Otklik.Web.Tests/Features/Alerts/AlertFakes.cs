@@ -130,7 +130,7 @@ public interface IAlertsApp
 
 internal static class AlertsAppSetup
 {
-    public static FakeTimeProvider NewTime() => new(DateTimeOffset.UtcNow);
+    public static FakeTimeProvider NewTime() => new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public static IEnumerable<KeyValuePair<string, string?>> Settings(AlertFakes fakes) =>
     [

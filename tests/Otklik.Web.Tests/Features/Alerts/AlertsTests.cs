@@ -335,7 +335,7 @@ public abstract class AlertsTests(IAlertsApp fixture)
             return d.Attempts == 1 && d.LastError is not null ? d : null;
         }, "the first failed attempt");
         Assert.Equal(DeliveryStatus.Pending, failing.Status);
-        Assert.Equal(Now.AddSeconds(10), failing.NextAttemptAt);
+        Assert.Equal(Now.AddSeconds(10), failing.NextAttemptAt, TimeSpan.FromMilliseconds(1));
 
         fixture.Time.Advance(TimeSpan.FromSeconds(10));
         await app.Services.GetRequiredService<DeliveryWorker>().RunOnceAsync(CancellationToken.None);
