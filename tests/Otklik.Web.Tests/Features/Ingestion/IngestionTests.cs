@@ -36,9 +36,14 @@ public abstract class IngestionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         var device = new TestDevice(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token);
-        var duringShift = seed.OtherShift.StartsAt.AddHours(1);
-        var afterShift = seed.OtherShift.EndsAt.AddHours(1);
-        if (afterShift > DateTimeOffset.UtcNow) afterShift = seed.OtherShift.StartsAt.AddHours(-1);
+        // A shift of yesterday (never overlapping the seeded one of today), so both presses are in the past at any hour.
+        var now = DateTimeOffset.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // PostgreSQL keeps microseconds
+        using var owner = seed.Org.Owner();
+        (await owner.PostJsonAsync("/api/v1/shifts", new { staffMemberId = seed.OtherStaff.Id, locationId = seed.OtherLocation.Id, startsAt = now.AddHours(-30), endsAt = now.AddHours(-26) }))
+            .EnsureSuccessStatusCode();
+        var duringShift = now.AddHours(-28);
+        var afterShift = now.AddHours(-25);
 
         (await device.PostAsync(TestDevice.Batch([TestDevice.Event(Guid.NewGuid(), "green", duringShift), TestDevice.Event(Guid.NewGuid(), "green", afterShift)])))
             .EnsureSuccessStatusCode();
