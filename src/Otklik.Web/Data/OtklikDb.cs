@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
+using Otklik.Web.Features.Feedback;
+using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
@@ -47,6 +49,10 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<AccessScope> AccessScopes => Set<AccessScope>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ButtonPress> ButtonPresses => Set<ButtonPress>();
+    public DbSet<Reason> Reasons => Set<Reason>();
+    public DbSet<Feedback> Feedback => Set<Feedback>();
+    public DbSet<FeedbackReason> FeedbackReasons => Set<FeedbackReason>();
+    public DbSet<FeedbackAttachment> FeedbackAttachments => Set<FeedbackAttachment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -62,6 +68,10 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<Shift>(builder);
         FilterByLocation<Device>(builder);
         FilterByLocation<ButtonPress>(builder);
+        builder.Entity<Reason>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<Feedback>(builder);
+        builder.Entity<FeedbackReason>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<FeedbackAttachment>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }
