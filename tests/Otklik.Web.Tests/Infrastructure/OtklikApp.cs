@@ -30,6 +30,9 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>This fixture's data folder (attachments), removed with it.</summary>
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("otklik-data-").FullName;
+
     /// <summary>The embedded MQTT broker's port for this app.</summary>
     public int MqttPort { get; } = FreePort();
 
@@ -47,6 +50,9 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Otklik:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Otklik:Demo:Enabled", "false");
         builder.UseSetting("Otklik:RateLimit:PerMinute", "100000");
+        builder.UseSetting("Otklik:Database:DataFolder", DataFolder);
+        builder.UseSetting("Otklik:Feedback:PerAddressPerMinute", "100000");
+        builder.UseSetting("Otklik:Feedback:PerLocationPerMinute", "100000");
         builder.UseSetting("Otklik:Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
@@ -61,7 +67,11 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
 
-    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
+    }
 
     /// <summary>An HTTP client for the real server, without credentials.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
