@@ -144,6 +144,9 @@ services.Configure<RequestLocalizationOptions>(o =>
     o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
     o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
 });
+// Russian text goes out as is, not as &#x...; entities: half the bytes on a phone.
+services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+    o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 services.AddRazorComponents().AddInteractiveServerComponents();
 services.AddCascadingAuthenticationState();
 services.AddMudServices();

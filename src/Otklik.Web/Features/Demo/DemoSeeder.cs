@@ -89,6 +89,11 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         db.Devices.Add(NewDevice(org.Id, locations[0].Id, "Терминал на выходе", DeviceKind.Kiosk, now));
         await db.SaveChangesAsync(ct);
 
+        // The coffee shops start from the food-service reason tree, as a new customer would.
+        db.Tenant.SetOrganization(org.Id);
+        await Reasons.ReasonTree.ApplyStarterAsync(db, org.Id, "food", now, ct);
+        db.Tenant.SetSystem();
+
         await CreateUserAsync(org.Id, options.OwnerEmail, "Владелец сети", OtklikRole.Owner, options.Password, now);
         await CreateUserAsync(org.Id, "cx@demo.otklik", "CX-менеджер", OtklikRole.CxManager, options.Password, now);
         var manager = await CreateUserAsync(org.Id, "tverskaya@demo.otklik", "Управляющий на Тверской", OtklikRole.LocationManager, options.Password, now);

@@ -150,6 +150,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
     {
         var place = await PlaceAsync();
         using var http = app.Anonymous();
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (Linux; Android 14) Test/1.0");
         var expected = new List<(string Mood, bool Reasons, bool Text, bool Photo, bool Contact, bool Testimonial)>();
 
         foreach (var mood in new[] { "bad", "good" })
@@ -236,7 +237,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         Assert.Contains("data-field=\"photo\"", html, StringComparison.Ordinal);
         Assert.Contains(why == "too large" ? "5 МБ" : "не фотография", html, StringComparison.Ordinal);
         Assert.Empty(await StoredAsync(place.Org.Id));
-        Assert.Empty(Directory.EnumerateFiles(app.DataFolder, "*", SearchOption.AllDirectories).Where(f => f.Contains(place.Org.Id.ToString("N"), StringComparison.Ordinal)));
+        Assert.DoesNotContain(Directory.EnumerateFiles(app.DataFolder, "*", SearchOption.AllDirectories), f => f.Contains(place.Org.Id.ToString("N"), StringComparison.Ordinal));
     }
 
     [Fact]
