@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
@@ -53,6 +54,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<Feedback> Feedback => Set<Feedback>();
     public DbSet<FeedbackReason> FeedbackReasons => Set<FeedbackReason>();
     public DbSet<FeedbackAttachment> FeedbackAttachments => Set<FeedbackAttachment>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertSettings> AlertSettings => Set<AlertSettings>();
+    public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -72,6 +78,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<Feedback>(builder);
         builder.Entity<FeedbackReason>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<FeedbackAttachment>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<Alert>(builder);
+        FilterByLocation<AlertSettings>(builder);
+        FilterByLocation<NotificationChannel>(builder);
+        FilterByLocation<NotificationDelivery>(builder);
+        FilterByLocation<DeliveryAttempt>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

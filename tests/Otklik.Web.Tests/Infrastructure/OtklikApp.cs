@@ -46,6 +46,8 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development the host looks for published files; the browser tests need _framework and _content from the build.
+        builder.UseStaticWebAssets();
         builder.UseSetting("Otklik:Database:Provider", Provider);
         builder.UseSetting("Otklik:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Otklik:Demo:Enabled", "false");

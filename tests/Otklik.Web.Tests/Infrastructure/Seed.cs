@@ -16,11 +16,14 @@ public sealed record Seed(
     ShiftDto Shift, ShiftDto OtherShift, DeviceWithToken Device, DeviceWithToken OtherDevice, UserDto User, ApiKeyWithSecret ApiKey,
     ReasonDto Reason, FeedbackDto Feedback)
 {
+    /// <summary>Ids that particular tests add to the seed (e.g. an alert, a notification channel).</summary>
+    public Dictionary<string, Guid> Extra { get; } = [];
+
     /// <summary>Every id in this seed, to search for in other tenants' answers.</summary>
     public IEnumerable<Guid> AllIds =>
     [
         Org.Id, Group.Id, Location.Id, OtherLocation.Id, Staff.Id, OtherStaff.Id, Shift.Id, OtherShift.Id,
-        Device.Device.Id, OtherDevice.Device.Id, User.Id, ApiKey.ApiKey.Id, Org.OwnerId, Reason.Id, Feedback.Id, Feedback.Attachments[0].Id,
+        Device.Device.Id, OtherDevice.Device.Id, User.Id, ApiKey.ApiKey.Id, Org.OwnerId, Reason.Id, Feedback.Id, Feedback.Attachments[0].Id, .. Extra.Values,
     ];
 
     /// <summary>Ids of the resources at <see cref="OtherLocation"/>, which a manager of <see cref="Location"/> must not see.</summary>

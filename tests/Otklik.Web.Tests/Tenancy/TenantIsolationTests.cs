@@ -36,6 +36,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/users/{id:guid}"] = s => s.User.Id,
         ["/api/v1/api-keys/"] = _ => null,
         ["/api/v1/api-keys/{id:guid}"] = s => s.ApiKey.ApiKey.Id,
+        // Reports read through the same filters; a foreign ?locationId= is 404 (ButtonStatsApiTests).
+        ["/api/v1/stats/buttons/"] = _ => null,
+        ["/api/v1/stats/buttons.csv/"] = _ => null,
         // The device protocol: only the device's own token opens these (checked again in IngestionTests).
         ["/api/v1/devices/{deviceId:guid}/events"] = s => s.Device.Device.Id,
         ["/api/v1/devices/{deviceId:guid}/heartbeat"] = s => s.Device.Device.Id,
@@ -51,6 +54,15 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/feedback/{id:guid}"] = s => s.Feedback.Id,
         ["/api/v1/feedback/attachments/{id:guid}"] = s => s.Feedback.Attachments[0].Id,
         ["/api/v1/feedback/settings/"] = _ => null,
+        ["/api/v1/alerts/"] = _ => null,
+        ["/api/v1/alerts/{id:guid}"] = s => s.Extra["alert"],
+        ["/api/v1/alerts/{id:guid}/ack"] = s => s.Extra["alert"],
+        ["/api/v1/alerts/{id:guid}/deliveries"] = s => s.Extra["alert"],
+        ["/api/v1/locations/{id:guid}/alert-settings"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/notification-channels"] = s => s.OtherLocation.Id,
+        ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
+        ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
+        ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -59,6 +71,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
     /// <summary>A body for writes that points at the victim's resources wherever it can.</summary>
     private static string BodyFor(string template, Seed victim) => template switch
     {
+        _ when template.EndsWith("/alert-settings", StringComparison.Ordinal) =>
+            $$"""{"redShareThresholdPercent":10,"escalation":[{"userId":"{{victim.User.Id}}","delayMinutes":1}]}""",
+        _ when template.EndsWith("/notification-channels", StringComparison.Ordinal) => """{"name":"x","kind":"Webhook","target":"https://example.com/x"}""",
         _ when template.StartsWith("/api/v1/location-groups", StringComparison.Ordinal) => $$"""{"name":"x","parentId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/locations", StringComparison.Ordinal) => $$"""{"name":"x","groupId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/staff", StringComparison.Ordinal) => $$"""{"name":"x","locationId":"{{victim.OtherLocation.Id}}"}""",
@@ -97,6 +112,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
     public async Task AnotherOrganizationsOwner_CannotReadOrChangeAnything()
     {
         var victim = await Seed.CreateAsync(app);
+        await AddAlertAndChannelAsync(victim);
         var intruder = await Seed.CreateAsync(app);
         var before = await SnapshotAsync(victim.Org.Id);
         using var http = intruder.Org.Owner();
@@ -136,6 +152,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         using var owner = seed.Org.Owner();
         var elsewhere = await (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Elsewhere" }))
             .ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created);
+        await AddAlertAndChannelAsync(seed);
         var before = await SnapshotAsync(seed.Org.Id);
 
         // Everything at the other location: invisible, unchangeable.
@@ -160,6 +177,14 @@ public abstract class TenantIsolationTests(OtklikApp app)
         Assert.DoesNotContain(elsewhere.Id.ToString(), await (await http.GetAsync("/api/v1/feedback")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         var foreignFeedback = await http.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, foreignFeedback.StatusCode);
+        foreach (var url in new[] { $"/api/v1/alerts/{seed.Extra["alert"]}", $"/api/v1/alerts/{seed.Extra["alert"]}/deliveries", $"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings",
+                     $"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels", $"/api/v1/notification-channels/{seed.Extra["channel"]}/deliveries" })
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/alerts/{seed.Extra["alert"]}/ack", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/notification-channels/{seed.Extra["channel"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings", new { redPressEnabled = false })).StatusCode);
+        var alerts = await (await http.GetAsync("/api/v1/alerts?status=all")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(seed.Extra["alert"].ToString(), alerts, StringComparison.OrdinalIgnoreCase);
         var create = await http.PostJsonAsync("/api/v1/devices", new { name = "x", kind = "ButtonSmart", locationId = seed.OtherLocation.Id });
         Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
         // Admin routes are for owners only.
@@ -171,6 +196,18 @@ public abstract class TenantIsolationTests(OtklikApp app)
         // …while their own location works.
         var own = await http.PostJsonAsync("/api/v1/devices", new { name = "Mine", kind = "ButtonSmart", locationId = seed.Location.Id });
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+    }
+
+    /// <summary>An alert (a red press of the button at the other location) and a webhook channel there, both ids in <see cref="Seed.Extra"/>.</summary>
+    private async Task AddAlertAndChannelAsync(Seed seed)
+    {
+        var device = new TestDevice(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token);
+        (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
+        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id).Select(a => a.Id).SingleAsync(), seed.Org.Id);
+        using var owner = seed.Org.Owner();
+        var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
+            new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
+        seed.Extra["channel"] = channel.Channel.Id;
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -191,6 +228,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var f in await db.Feedback.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{f.Id}{f.Text}{f.Sentiment};");
         sb.Append(CultureInfo.InvariantCulture, $"feedback-reasons:{await db.FeedbackReasons.CountAsync()};attachments:{await db.FeedbackAttachments.CountAsync()};");
         sb.Append(CultureInfo.InvariantCulture, $"presses:{await db.ButtonPresses.CountAsync()}");
+        foreach (var a in await db.Alerts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.AcknowledgedAt:O}{a.EscalationLevel}{a.ResolvedAt:O};");
+        foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
+        foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
+        sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
         return sb.ToString();
     }, org);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
 using Otklik.Web.Features.ApiKeys;
+using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
@@ -64,6 +65,7 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         // Two shifts a day per location, 08–15 and 15–22 Moscow time, rotating through the location's staff.
         var moscowTz = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, moscowTz).Date);
+        var onShift = new Dictionary<(Guid Location, DateOnly Date, int Half), Guid>();
         for (var day = -options.HistoryDays; day <= 7; day++)
             for (var i = 0; i < locations.Length; i++)
             {
@@ -72,17 +74,22 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
                 for (var half = 0; half < 2; half++)
                 {
                     var start = new DateTimeOffset(date.ToDateTime(new TimeOnly(8 + half * 7, 0)), moscowTz.GetUtcOffset(date.ToDateTime(TimeOnly.MinValue)));
+                    var member = team[(day + 1000 + half * 2) % team.Count].Id;
+                    onShift[(locations[i].Id, date, half)] = member;
                     db.Shifts.Add(new Shift
                     {
-                        OrganizationId = org.Id, LocationId = locations[i].Id, StaffMemberId = team[(day + 1000 + half * 2) % team.Count].Id,
+                        OrganizationId = org.Id, LocationId = locations[i].Id, StaffMemberId = member,
                         StartsAt = start.ToUniversalTime(), EndsAt = start.AddHours(7).ToUniversalTime(),
                     });
                 }
             }
 
+        var buttons = new Dictionary<Guid, Guid>();
         foreach (var location in locations)
         {
-            db.Devices.Add(NewDevice(org.Id, location.Id, "Кнопка у кассы", DeviceKind.ButtonSmart, now));
+            var button = NewDevice(org.Id, location.Id, "Кнопка у кассы", DeviceKind.ButtonSmart, now);
+            buttons[location.Id] = button.Id;
+            db.Devices.Add(button);
             db.Devices.Add(NewDevice(org.Id, location.Id, "Счётчик посетителей", DeviceKind.VisitorCounter, now));
         }
         db.Devices.Add(NewDevice(org.Id, locations[2].Id, "Кнопка START (ПК кассы)", DeviceKind.ButtonStart, now));
@@ -93,6 +100,8 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         db.Tenant.SetOrganization(org.Id);
         await Reasons.ReasonTree.ApplyStarterAsync(db, org.Id, "food", now, ct);
         db.Tenant.SetSystem();
+        var presses = await SeedPressesAsync(org.Id, locations, buttons, onShift, moscowTz, today, options.HistoryDays,
+            worse: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
 
         await CreateUserAsync(org.Id, options.OwnerEmail, "Владелец сети", OtklikRole.Owner, options.Password, now);
         await CreateUserAsync(org.Id, "cx@demo.otklik", "CX-менеджер", OtklikRole.CxManager, options.Password, now);
@@ -105,8 +114,85 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         });
         await db.SaveChangesAsync(ct);
 
+        log.LogInformation("Demo history: {Count} button presses over {Days} days.", presses, options.HistoryDays);
         log.LogWarning("Demo company seeded. Sign in as {Email} with password {Password} (also cx@demo.otklik, tverskaya@demo.otklik). API key: {ApiKey}",
             options.OwnerEmail, options.Password, options.ApiKey);
+    }
+
+    /// <summary>
+    /// Button presses of the last <paramref name="days"/> days and today up to now: 40–120 a day per location, busier at
+    /// breakfast, lunch and after work, about one in ten red (one barista noticeably worse, evenings a little worse), and now
+    /// and then a child hammering the button, whose repeats are kept but suppressed, as ingestion would. Each press goes to
+    /// whoever was on shift. Inserted in chunks without change detection, so a fresh start stays quick.
+    /// </summary>
+    private async Task<int> SeedPressesAsync(Guid org, Location[] locations, Dictionary<Guid, Guid> buttons,
+        Dictionary<(Guid, DateOnly, int), Guid> onShift, TimeZoneInfo zone, DateOnly today, int days, Guid worse, DateTimeOffset now, CancellationToken ct)
+    {
+        var random = new Random(2026);
+        // Weight of each opening hour 08..21 (local): breakfast, lunch, after work.
+        double[] hourWeights = [2.2, 1.8, 1.0, 1.0, 2.6, 3.0, 1.6, 1.0, 1.0, 1.8, 2.0, 1.4, 1.0, 0.7];
+        var cumulative = hourWeights.Select((_, i) => hourWeights.Take(i + 1).Sum() / hourWeights.Sum()).ToArray();
+        double[] busyness = [1.15, 1.0, 0.8];
+        double[] baseRed = [0.10, 0.11, 0.08];
+
+        var batch = new List<ButtonPress>(4096);
+        var total = 0;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            for (var day = -days; day <= 0; day++)
+            {
+                var date = today.AddDays(day);
+                var weekend = date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+                for (var i = 0; i < locations.Length; i++)
+                {
+                    var location = locations[i];
+                    var count = (int)Math.Round(random.Next(45, 100) * busyness[i] * (weekend ? 1.2 : 1.0));
+                    for (var n = 0; n < count; n++)
+                    {
+                        var draw = random.NextDouble();
+                        var hour = 8 + Array.FindIndex(cumulative, c => c >= draw);
+                        var local = date.ToDateTime(new TimeOnly(hour, random.Next(60), random.Next(60)));
+                        var at = new DateTimeOffset(local, zone.GetUtcOffset(local));
+                        if (at > now) continue;
+                        var staffId = onShift[(location.Id, date, hour < 15 ? 0 : 1)];
+                        var redChance = baseRed[i] + (hour >= 19 ? 0.03 : 0) + (staffId == worse ? 0.17 : 0);
+                        var type = random.NextDouble() < redChance ? PressType.Red : PressType.Green;
+                        batch.Add(NewPress(org, location.Id, buttons[location.Id], staffId, type, at, suppressed: false, random));
+                        // Now and then someone hammers the button: the repeats within seconds are stored but not counted.
+                        if (random.NextDouble() < 0.004)
+                            for (var k = 1; k <= random.Next(3, 9); k++)
+                                batch.Add(NewPress(org, location.Id, buttons[location.Id], staffId, type, at.AddMilliseconds(400 * k), suppressed: true, random));
+                    }
+                    if (batch.Count >= 2000)
+                    {
+                        total += await FlushAsync(batch, ct);
+                    }
+                }
+            }
+            total += await FlushAsync(batch, ct);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = true;
+        }
+        return total;
+    }
+
+    private static ButtonPress NewPress(Guid org, Guid location, Guid device, Guid staff, PressType type, DateTimeOffset at, bool suppressed, Random random) => new()
+    {
+        OrganizationId = org, LocationId = location, DeviceId = device, EventId = Guid.NewGuid(), StaffMemberId = staff, Type = type,
+        OccurredAt = at.ToUniversalTime(), ReceivedAt = at.ToUniversalTime().AddMilliseconds(random.Next(200, 3000)), Suppressed = suppressed, Channel = IngestChannel.Mqtt,
+    };
+
+    private async Task<int> FlushAsync(List<ButtonPress> batch, CancellationToken ct)
+    {
+        db.ButtonPresses.AddRange(batch);
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var count = batch.Count;
+        batch.Clear();
+        return count;
     }
 
     private static Device NewDevice(Guid org, Guid location, string name, DeviceKind kind, DateTimeOffset now) => new()
