@@ -51,8 +51,15 @@ public sealed class PressIngestor(
         return await item.Done.Task.WaitAsync(ct);
     }
 
+    // Live fan-out of committed presses, in commit order, off the writer's path: subscribers (SignalR groups, the alert
+    // publisher's query) then never delay the next group commit. Bounded, so a stuck subscriber slows ingestion rather
+    // than filling memory.
+    private readonly Channel<IReadOnlyList<PressRecorded>> _committed = Channel.CreateBounded<IReadOnlyList<PressRecorded>>(
+        new BoundedChannelOptions(1000) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var publishing = PublishAsync();
         var batch = new List<Item>();
         try
         {
@@ -76,6 +83,17 @@ public sealed class PressIngestor(
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var left))
                 left.Done.TrySetException(new OperationCanceledException("Otklik is shutting down; send again."));
+            _committed.Writer.TryComplete();
+            await publishing;
+        }
+    }
+
+    private async Task PublishAsync()
+    {
+        await foreach (var presses in _committed.Reader.ReadAllAsync())
+        {
+            try { await live.PublishAsync(presses); }
+            catch (Exception e) { log.LogWarning(e, "Publishing {Count} stored presses failed", presses.Count); }
         }
     }
 
@@ -176,7 +194,7 @@ public sealed class PressIngestor(
 
         for (var n = 0; n < batch.Count; n++) batch[n].Done.TrySetResult(results[n]);
         if (stored.Count > 0)
-            await live.PublishAsync(stored.Select(p => new PressRecorded(p.OrganizationId, p.LocationId, p.DeviceId, p.StaffMemberId, p.Id, p.Type, p.Suppressed, p.OccurredAt, p.ReceivedAt)).ToList());
+            await _committed.Writer.WriteAsync(stored.Select(p => new PressRecorded(p.OrganizationId, p.LocationId, p.DeviceId, p.StaffMemberId, p.Id, p.Type, p.Suppressed, p.OccurredAt, p.ReceivedAt)).ToList(), CancellationToken.None);
     }
 
     /// <summary>A press within the window after another press of the same button (stored earlier or in this batch) is suppressed.</summary>
