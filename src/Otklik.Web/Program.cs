@@ -14,11 +14,13 @@ using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
+using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Health;
 using Otklik.Web.Features.Ingestion;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Users;
@@ -100,6 +102,14 @@ services.AddSingleton(benchmark);
 services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
 services.AddAlerts();
 
+// Feedback: the public page, other channels, attachments on disk under the data folder.
+services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section).ValidateOnStart();
+services.AddSingleton<IAttachmentStore, FileAttachmentStore>();
+services.AddSingleton<FeedbackLimits>();
+services.AddSingleton<FormTokens>();
+services.AddScoped<FeedbackIntake>();
+var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
+
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 // A fair share per API key (or signed-in user, or address): 429 with Retry-After past it.
@@ -113,6 +123,10 @@ services.AddRateLimiter(o =>
     o.AddPolicy(IngestionApi.PairingPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
         ctx.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
         _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    // The public feedback form: a few posts a minute from one address (behind a proxy, configure forwarded headers).
+    o.AddPolicy(FeedbackOptions.PublicFormPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
+        ctx.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+        _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, feedbackOptions.PerAddressPerMinute), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
     o.OnRejected = async (ctx, ct) =>
     {
         var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
@@ -133,6 +147,9 @@ services.Configure<RequestLocalizationOptions>(o =>
     o.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
     o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
 });
+// Russian text goes out as is, not as &#x...; entities: half the bytes on a phone.
+services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+    o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
 services.AddRazorComponents().AddInteractiveServerComponents();
 services.AddCascadingAuthenticationState();
 services.AddMudServices();
@@ -161,6 +178,9 @@ api.MapStaff();
 api.MapDevices();
 api.MapUsers();
 api.MapApiKeys();
+api.MapReasons();
+api.MapFeedbackApi();
+app.MapPublicFeedback();
 api.MapAlerts();
 api.MapAlertSettings();
 api.MapReports();

@@ -8,4 +8,7 @@ public static class Limits
     public const int Text = 500;
     public const int Url = 1000;
     public const int Email = 256;
+    public const int Phone = 32;
+    /// <summary>Free text a customer writes (feedback) or a consent text.</summary>
+    public const int LongText = 2000;
 }

@@ -59,6 +59,8 @@ public sealed class Errors
 
     public bool Any => _errors.Count > 0;
 
+    public IEnumerable<KeyValuePair<string, List<string>>> Fields => _errors;
+
     public Errors Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];

@@ -30,6 +30,9 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>This fixture's data folder (attachments), removed with it.</summary>
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("otklik-data-").FullName;
+
     /// <summary>The embedded MQTT broker's port for this app.</summary>
     public int MqttPort { get; } = FreePort();
 
@@ -49,6 +52,9 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Otklik:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Otklik:Demo:Enabled", "false");
         builder.UseSetting("Otklik:RateLimit:PerMinute", "100000");
+        builder.UseSetting("Otklik:Database:DataFolder", DataFolder);
+        builder.UseSetting("Otklik:Feedback:PerAddressPerMinute", "100000");
+        builder.UseSetting("Otklik:Feedback:PerLocationPerMinute", "100000");
         builder.UseSetting("Otklik:Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
@@ -78,6 +84,7 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             await Console.Error.WriteLineAsync($"[{GetType().Name}] Otklik test host failed to stop cleanly: {e}");
         }
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>An HTTP client for the real server, without credentials.</summary>

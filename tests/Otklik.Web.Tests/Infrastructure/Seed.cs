@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Devices;
+using Otklik.Web.Features.Feedback;
+using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Users;
@@ -11,7 +13,8 @@ namespace Otklik.Web.Tests.Infrastructure;
 /// <summary>One of each resource in an organization, made through the API as a client would.</summary>
 public sealed record Seed(
     TestOrg Org, LocationGroupDto Group, LocationDto Location, LocationDto OtherLocation, StaffDto Staff, StaffDto OtherStaff,
-    ShiftDto Shift, ShiftDto OtherShift, DeviceWithToken Device, DeviceWithToken OtherDevice, UserDto User, ApiKeyWithSecret ApiKey)
+    ShiftDto Shift, ShiftDto OtherShift, DeviceWithToken Device, DeviceWithToken OtherDevice, UserDto User, ApiKeyWithSecret ApiKey,
+    ReasonDto Reason, FeedbackDto Feedback)
 {
     /// <summary>Ids that particular tests add to the seed (e.g. an alert, a notification channel).</summary>
     public Dictionary<string, Guid> Extra { get; } = [];
@@ -20,7 +23,7 @@ public sealed record Seed(
     public IEnumerable<Guid> AllIds =>
     [
         Org.Id, Group.Id, Location.Id, OtherLocation.Id, Staff.Id, OtherStaff.Id, Shift.Id, OtherShift.Id,
-        Device.Device.Id, OtherDevice.Device.Id, User.Id, ApiKey.ApiKey.Id, Org.OwnerId, .. Extra.Values,
+        Device.Device.Id, OtherDevice.Device.Id, User.Id, ApiKey.ApiKey.Id, Org.OwnerId, Reason.Id, Feedback.Id, Feedback.Attachments[0].Id, .. Extra.Values,
     ];
 
     /// <summary>Ids of the resources at <see cref="OtherLocation"/>, which a manager of <see cref="Location"/> must not see.</summary>
@@ -49,7 +52,14 @@ public sealed record Seed(
             email = $"manager-{Guid.NewGuid():N}@test.otklik", displayName = "Manager", role = "LocationManager", password = TestOrg.Password, locationIds = new[] { location.Id },
         })).ReadAsync<UserDto>(HttpStatusCode.Created);
         var key = await (await http.PostJsonAsync("/api/v1/api-keys", new { name = "Script", role = "Viewer" })).ReadAsync<ApiKeyWithSecret>(HttpStatusCode.Created);
-        return new Seed(org, group, location, other, staff, otherStaff, shift, otherShift, device, otherDevice, user, key);
+        var reason = await (await http.PostJsonAsync("/api/v1/reasons", new { kind = "Negative", nameRu = "Долго", nameEn = "Slow" })).ReadAsync<ReasonDto>(HttpStatusCode.Created);
+        var created = await (await http.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = new[] { reason.Id }, text = "Slow service",
+            attachments = new[] { Convert.ToBase64String(Files.Png) },
+        })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+        var feedback = await (await http.GetAsync($"/api/v1/feedback/{created.Id}")).ReadAsync<FeedbackDto>();
+        return new Seed(org, group, location, other, staff, otherStaff, shift, otherShift, device, otherDevice, user, key, reason, feedback);
     }
 
     public static bool ContainsAny(string body, IEnumerable<Guid> ids) =>

@@ -48,8 +48,11 @@ public sealed partial class TranslationTests
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Otklik.slnx"))) root = root.Parent;
         Assert.NotNull(root);
-        var components = Path.Combine(root.FullName, "src", "Otklik.Web", "Components");
-        foreach (var file in Directory.EnumerateFiles(components, "*.razor", SearchOption.AllDirectories))
+        // Components and feature pages (e.g. Features/Feedback/Pages) alike.
+        var web = Path.Combine(root.FullName, "src", "Otklik.Web");
+        foreach (var file in Directory.EnumerateFiles(web, "*.razor", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                              && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
             foreach (Match m in Key().Matches(File.ReadAllText(file)))
                 yield return Regex.Unescape(m.Groups[1].Value);
     }

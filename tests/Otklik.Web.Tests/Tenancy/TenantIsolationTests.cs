@@ -43,6 +43,17 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/devices/{deviceId:guid}/events"] = s => s.Device.Device.Id,
         ["/api/v1/devices/{deviceId:guid}/heartbeat"] = s => s.Device.Device.Id,
         ["/api/v1/devices/pair/"] = _ => null,
+        ["/api/v1/reasons/"] = _ => null,
+        ["/api/v1/reasons/{id:guid}"] = s => s.Reason.Id,
+        ["/api/v1/reasons/{id:guid}/archive"] = s => s.Reason.Id,
+        ["/api/v1/reasons/{id:guid}/restore"] = s => s.Reason.Id,
+        ["/api/v1/reasons/{id:guid}/move"] = s => s.Reason.Id,
+        ["/api/v1/reasons/reorder/"] = _ => null,
+        ["/api/v1/reasons/starter/"] = _ => null,
+        ["/api/v1/feedback/"] = _ => null,
+        ["/api/v1/feedback/{id:guid}"] = s => s.Feedback.Id,
+        ["/api/v1/feedback/attachments/{id:guid}"] = s => s.Feedback.Attachments[0].Id,
+        ["/api/v1/feedback/settings/"] = _ => null,
         ["/api/v1/alerts/"] = _ => null,
         ["/api/v1/alerts/{id:guid}"] = s => s.Extra["alert"],
         ["/api/v1/alerts/{id:guid}/ack"] = s => s.Extra["alert"],
@@ -72,6 +83,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.StartsWith("/api/v1/users", StringComparison.Ordinal) =>
             $$"""{"email":"intruder-{{Guid.NewGuid():N}}@x.test","role":"LocationManager","password":"Intruder-pass-1","locationIds":["{{victim.OtherLocation.Id}}"]}""",
         _ when template.StartsWith("/api/v1/api-keys", StringComparison.Ordinal) => $$"""{"name":"x","role":"LocationManager","locationIds":["{{victim.OtherLocation.Id}}"]}""",
+        _ when template.StartsWith("/api/v1/reasons", StringComparison.Ordinal) =>
+            $$"""{"kind":"Negative","parentId":"{{victim.Reason.Id}}","nameRu":"x","nameEn":"x","ids":["{{victim.Reason.Id}}"]}""",
+        _ when template.StartsWith("/api/v1/feedback/settings", StringComparison.Ordinal) => """{"consentText":"Intruder's text"}""",
+        _ when template.StartsWith("/api/v1/feedback", StringComparison.Ordinal) =>
+            $$"""{"locationId":"{{victim.Location.Id}}","channel":"Kiosk","sentiment":"Negative","reasonIds":["{{victim.Reason.Id}}"],"text":"x"}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -133,6 +149,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         var seed = await Seed.CreateAsync(app);
         var managerKey = await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id);
         using var http = app.WithKey(managerKey);
+        using var owner = seed.Org.Owner();
+        var elsewhere = await (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Elsewhere" }))
+            .ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created);
         await AddAlertAndChannelAsync(seed);
         var before = await SnapshotAsync(seed.Org.Id);
 
@@ -147,13 +166,17 @@ public abstract class TenantIsolationTests(OtklikApp app)
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
             Assert.True((await http.DeleteAsync(url)).StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, url);
         }
-        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices" })
+        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices", "/api/v1/feedback" })
         {
             var body = await (await http.GetAsync(list)).Content.ReadAsStringAsync();
             Assert.False(Seed.ContainsAny(body, seed.OtherLocationIds), $"{list} showed another location: {body}");
             Assert.Contains(seed.Location.Id.ToString(), body, StringComparison.OrdinalIgnoreCase);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/devices/{seed.OtherDevice.Device.Id}/token", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/feedback/{elsewhere.Id}")).StatusCode);
+        Assert.DoesNotContain(elsewhere.Id.ToString(), await (await http.GetAsync("/api/v1/feedback")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var foreignFeedback = await http.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, foreignFeedback.StatusCode);
         foreach (var url in new[] { $"/api/v1/alerts/{seed.Extra["alert"]}", $"/api/v1/alerts/{seed.Extra["alert"]}/deliveries", $"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings",
                      $"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels", $"/api/v1/notification-channels/{seed.Extra["channel"]}/deliveries" })
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
@@ -200,6 +223,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var u in await db.Users.Where(u => u.OrganizationId == org).OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{u.Id}{u.Email}{u.Role}{u.PasswordHash};");
         foreach (var k in await db.ApiKeys.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{k.Id}{k.Role}{k.RevokedAt};");
         foreach (var a in await db.AccessScopes.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.UserId}{a.ApiKeyId}{a.LocationId};");
+        foreach (var o in await db.Organizations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{o.FeedbackConsentText}{o.FeedbackConsentVersion};");
+        foreach (var r in await db.Reasons.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.Id}{r.NameRu}{r.NameEn}{r.ParentId}{r.SortOrder}{r.ArchivedAt:O};");
+        foreach (var f in await db.Feedback.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{f.Id}{f.Text}{f.Sentiment};");
+        sb.Append(CultureInfo.InvariantCulture, $"feedback-reasons:{await db.FeedbackReasons.CountAsync()};attachments:{await db.FeedbackAttachments.CountAsync()};");
         sb.Append(CultureInfo.InvariantCulture, $"presses:{await db.ButtonPresses.CountAsync()}");
         foreach (var a in await db.Alerts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.AcknowledgedAt:O}{a.EscalationLevel}{a.ResolvedAt:O};");
         foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");

@@ -11,5 +11,6 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         b.Property(o => o.Name).HasMaxLength(Limits.Name);
         b.Property(o => o.TimeZone).HasMaxLength(64);
         b.Property(o => o.Language).HasMaxLength(8);
+        b.Property(o => o.FeedbackConsentText).HasMaxLength(Limits.LongText);
     }
 }

@@ -96,6 +96,10 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         db.Devices.Add(NewDevice(org.Id, locations[0].Id, "Терминал на выходе", DeviceKind.Kiosk, now));
         await db.SaveChangesAsync(ct);
 
+        // The coffee shops start from the food-service reason tree, as a new customer would.
+        db.Tenant.SetOrganization(org.Id);
+        await Reasons.ReasonTree.ApplyStarterAsync(db, org.Id, "food", now, ct);
+        db.Tenant.SetSystem();
         var presses = await SeedPressesAsync(org.Id, locations, buttons, onShift, moscowTz, today, options.HistoryDays,
             worse: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
 

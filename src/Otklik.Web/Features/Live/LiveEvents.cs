@@ -17,6 +17,10 @@ public sealed record AlertRaised(
 /// <summary>Someone acknowledged an alert; every screen showing it clears it.</summary>
 public sealed record AlertAcknowledged(Guid OrganizationId, Guid LocationId, Guid AlertId, string? ByName, DateTimeOffset At);
 
+/// <summary>New negative feedback was stored (any channel). <paramref name="Excerpt"/> is the start of the customer's text.</summary>
+public sealed record FeedbackReceived(
+    Guid OrganizationId, Guid LocationId, Guid FeedbackId, string Sentiment, string Channel, string? Excerpt, bool HasAttachments, DateTimeOffset At);
+
 /// <summary>An alert as a live screen shows it.</summary>
 public sealed record OpenAlert(Guid Id, Guid LocationId, string Kind, string Title, string? StaffName, string? DeviceName, DateTimeOffset At);
 
@@ -45,7 +49,16 @@ public sealed class LiveNotifier(ILogger<LiveNotifier> log)
     {
         public Func<AlertRaised, Task>[] Raised { get; init; } = [];
         public Func<AlertAcknowledged, Task>[] Acknowledged { get; init; } = [];
+        public Func<FeedbackReceived, Task>[] Feedback { get; init; } = [];
     }
+
+    public IDisposable OnFeedbackReceived(Func<FeedbackReceived, Task> handler)
+    {
+        lock (_gate) _handlers = _handlers with { Feedback = [.. _handlers.Feedback, handler] };
+        return new Unsubscribe(() => { lock (_gate) _handlers = _handlers with { Feedback = _handlers.Feedback.Where(h => h != handler).ToArray() }; });
+    }
+
+    public Task PublishAsync(FeedbackReceived received) => FanOutAsync(_handlers.Feedback, received);
 
     public IDisposable OnAlertRaised(Func<AlertRaised, Task> handler)
     {

@@ -10,4 +10,8 @@ public sealed class Organization
     /// <summary>Default UI and message language: "ru" or "en".</summary>
     public string Language { get; set; } = "ru";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The consent text customers tick before leaving a contact; null: Otklik's default text (version 0).</summary>
+    public string? FeedbackConsentText { get; set; }
+    /// <summary>Raised whenever <see cref="FeedbackConsentText"/> changes; stored with each consent.</summary>
+    public int FeedbackConsentVersion { get; set; }
 }

@@ -19,7 +19,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackConsentText = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FeedbackConsentVersion = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -112,6 +114,39 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         principalTable: "Organizations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Reasons",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ParentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    NameRu = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NameEn = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ResponsibleRole = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    ArchivedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reasons", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Reasons_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Reasons_Reasons_ParentId",
+                        column: x => x.ParentId,
+                        principalTable: "Reasons",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -278,6 +313,35 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Feedback",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Sentiment = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ContactName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ContactPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ContactEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ContactConsentVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    TestimonialConsent = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UserAgentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Feedback", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Feedback_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "NotificationChannels",
                 columns: table => new
                 {
@@ -322,6 +386,55 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         name: "FK_StaffMembers_Locations_LocationId",
                         column: x => x.LocationId,
                         principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeedbackAttachments",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    StorageKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedbackAttachments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FeedbackAttachments_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeedbackReasons",
+                columns: table => new
+                {
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReasonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedbackReasons", x => new { x.FeedbackId, x.ReasonId });
+                    table.ForeignKey(
+                        name: "FK_FeedbackReasons_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_FeedbackReasons_Reasons_ReasonId",
+                        column: x => x.ReasonId,
+                        principalTable: "Reasons",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -669,6 +782,26 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Feedback_LocationId_CreatedAt",
+                table: "Feedback",
+                columns: new[] { "LocationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Feedback_OrganizationId_CreatedAt",
+                table: "Feedback",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedbackAttachments_FeedbackId",
+                table: "FeedbackAttachments",
+                column: "FeedbackId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedbackReasons_ReasonId_FeedbackId",
+                table: "FeedbackReasons",
+                columns: new[] { "ReasonId", "FeedbackId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LocationGroups_OrganizationId",
                 table: "LocationGroups",
                 column: "OrganizationId");
@@ -725,6 +858,16 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Reasons_OrganizationId_Kind_ParentId_SortOrder",
+                table: "Reasons",
+                columns: new[] { "OrganizationId", "Kind", "ParentId", "SortOrder" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reasons_ParentId",
+                table: "Reasons",
+                column: "ParentId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "LocationId", "StartsAt" });
@@ -767,6 +910,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
+                name: "FeedbackAttachments");
+
+            migrationBuilder.DropTable(
+                name: "FeedbackReasons");
+
+            migrationBuilder.DropTable(
                 name: "Shifts");
 
             migrationBuilder.DropTable(
@@ -777,6 +926,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "NotificationDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "Feedback");
+
+            migrationBuilder.DropTable(
+                name: "Reasons");
 
             migrationBuilder.DropTable(
                 name: "Alerts");

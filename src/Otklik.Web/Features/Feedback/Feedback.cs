@@ -1,0 +1,77 @@
+using Otklik.Web.Tenancy;
+
+namespace Otklik.Web.Features.Feedback;
+
+/// <summary>Where a piece of feedback came from. Stored as text, so new channels need no migration.</summary>
+public enum FeedbackChannel
+{
+    QrPage = 0,
+    Kiosk = 1,
+    CallCentre = 2,
+    Messenger = 3,
+    Email = 4,
+    Import = 5,
+    Other = 6,
+}
+
+public enum Sentiment
+{
+    Negative = -1,
+    Neutral = 0,
+    Positive = 1,
+}
+
+/// <summary>
+/// What a customer said about a location through any channel. Contact data is present only when the customer
+/// ticked the consent box (<see cref="ContactConsentVersion"/> records which text they agreed to).
+/// </summary>
+public sealed class Feedback : ILocationOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid OrganizationId { get; set; }
+    public Guid LocationId { get; set; }
+    public FeedbackChannel Channel { get; set; }
+    public Sentiment Sentiment { get; set; }
+    public string? Text { get; set; }
+    public string? ContactName { get; set; }
+    public string? ContactPhone { get; set; }
+    public string? ContactEmail { get; set; }
+    /// <summary>Version of the organization's consent text the customer agreed to; null: no consent, no contact.</summary>
+    public int? ContactConsentVersion { get; set; }
+    /// <summary>The customer allows publishing the text as a testimonial.</summary>
+    public bool TestimonialConsent { get; set; }
+    /// <summary>A keyed hash of the browser's user agent, to spot floods; never the raw value or the address.</summary>
+    public string? UserAgentHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<FeedbackReason> Reasons { get; set; } = [];
+    public List<FeedbackAttachment> Attachments { get; set; } = [];
+}
+
+/// <summary>A reason the customer chose.</summary>
+public sealed class FeedbackReason : ITenantOwned
+{
+    public Guid FeedbackId { get; set; }
+    public Guid ReasonId { get; set; }
+    public Guid OrganizationId { get; set; }
+}
+
+public enum AttachmentKind
+{
+    Photo = 0,
+    Voice = 1,
+}
+
+/// <summary>A photo or voice note; the bytes live in an <see cref="IAttachmentStore"/>.</summary>
+public sealed class FeedbackAttachment : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid OrganizationId { get; set; }
+    public Guid FeedbackId { get; set; }
+    public AttachmentKind Kind { get; set; }
+    /// <summary>Detected from the bytes, never taken from the file name or the client.</summary>
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public required string StorageKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Feedback.Pages;
+using Otklik.Web.Features.Locations;
+using Otklik.Web.Tenancy;
+
+namespace Otklik.Web.Features.Feedback;
+
+public enum PublicStep
+{
+    Start,
+    Bad,
+    Good,
+    Thanks,
+    NotFound,
+}
+
+public sealed record ReasonOption(Guid Id, string Name, int Depth);
+
+public sealed record MapsLink(string Name, string Url);
+
+/// <summary>Everything the public page shows; filled by <see cref="PublicFeedback"/>, rendered by <see cref="FeedbackPage"/>.</summary>
+public sealed class PublicPageModel
+{
+    public PublicStep Step { get; set; }
+    public string Language { get; set; } = "ru";
+    public string Slug { get; set; } = "";
+    public string LocationName { get; set; } = "";
+    public IReadOnlyList<ReasonOption> Reasons { get; set; } = [];
+    public IReadOnlyList<MapsLink> Maps { get; set; } = [];
+    public string Token { get; set; } = "";
+    public string ConsentText { get; set; } = "";
+    /// <summary>Field name → message, shown next to the field.</summary>
+    public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
+    public PublicForm Form { get; set; } = new();
+    public bool ContactDropped { get; set; }
+}
+
+/// <summary>What the customer typed, to fill the form again after an error and to echo on the thank-you page.</summary>
+public sealed class PublicForm
+{
+    public HashSet<Guid> ReasonIds { get; init; } = [];
+    public string? Text { get; init; }
+    public string? Name { get; init; }
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
+    public bool Consent { get; init; }
+    public bool Testimonial { get; init; }
+}
+
+/// <summary>
+/// The customer's page behind the QR code: <c>/f/{slug}</c>. Plain server-rendered HTML and a multipart form, no
+/// script, no third-party requests; Russian unless the browser asks for English.
+/// </summary>
+public static class PublicFeedback
+{
+    public const string Honeypot = "website";
+    /// <summary>Whole form post: the largest photo plus text fields.</summary>
+    public const long MaxRequestBytes = ContentSniffer.PhotoMaxBytes + 256 * 1024;
+
+    public static IEndpointRouteBuilder MapPublicFeedback(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/f/{slug}", Show).AllowAnonymous().ExcludeFromDescription();
+        routes.MapPost("/f/{slug}", Submit).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription()
+            .RequireRateLimiting(FeedbackOptions.PublicFormPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes * 2));
+        return routes;
+    }
+
+    private static async Task<IResult> Show(string slug, string? mood, HttpContext http, IServiceProvider services, CancellationToken ct)
+    {
+        var language = LanguageOf(http);
+        var page = await LoadAsync(services, slug, language, ct);
+        if (page is null) return Render(http, NotFound(slug, language), StatusCodes.Status404NotFound);
+        var (model, location) = page.Value;
+        model.Step = mood switch { "bad" => PublicStep.Bad, "good" => PublicStep.Good, _ => PublicStep.Start };
+        if (model.Step != PublicStep.Start) await FillFormAsync(services, model, location, ct);
+        return Render(http, model, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> Submit(string slug, HttpContext http, IServiceProvider services, FeedbackLimits limits, FormTokens tokens, CancellationToken ct)
+    {
+        var language = LanguageOf(http);
+        if (!http.Request.HasFormContentType) return Render(http, NotFound(slug, language), StatusCodes.Status400BadRequest);
+        var form = await http.Request.ReadFormAsync(ct);
+        var page = await LoadAsync(services, slug, language, ct);
+        if (page is null) return Render(http, NotFound(slug, language), StatusCodes.Status404NotFound);
+        var (model, location) = page.Value;
+
+        var sentiment = form["mood"].ToString() == "good" ? Sentiment.Positive : Sentiment.Negative;
+        model.Step = sentiment == Sentiment.Positive ? PublicStep.Good : PublicStep.Bad;
+        var posted = new PublicForm
+        {
+            ReasonIds = [.. form["reason"].Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty)],
+            Text = form["text"].ToString(), Name = form["name"].ToString(), Phone = form["phone"].ToString(), Email = form["email"].ToString(),
+            Consent = form["consent"].ToString() == "yes", Testimonial = form["testimonial"].ToString() == "yes",
+        };
+        model.Form = posted;
+        await FillFormAsync(services, model, location, ct);
+
+        // Bots: a filled hidden field, or a stamp that is missing, forged or too fresh. Nothing is stored.
+        var check = tokens.Check(form["t"], location.Id);
+        if (!string.IsNullOrEmpty(form[Honeypot]) || check != FormTokenCheck.Valid)
+        {
+            model.Errors["form"] = check == FormTokenCheck.TooFast ? "too-fast" : "expired";
+            return Render(http, model, StatusCodes.Status400BadRequest);
+        }
+        model.Token = form["t"].ToString();
+
+        if (limits.TryAcquire(location.Id) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            model.Errors["form"] = "busy";
+            return Render(http, model, StatusCodes.Status429TooManyRequests);
+        }
+
+        var files = new List<ReadOnlyMemory<byte>>();
+        foreach (var file in form.Files.Where(f => f.Name == "photo" && f.Length > 0))
+        {
+            if (file.Length > ContentSniffer.PhotoMaxBytes) { model.Errors["photo"] = "too-large"; break; }
+            using var buffer = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(buffer, ct);
+            var bytes = buffer.ToArray();
+            if (ContentSniffer.Detect(bytes) is not (AttachmentKind.Photo, _)) { model.Errors["photo"] = "not-a-photo"; break; }
+            files.Add(bytes);
+        }
+        if (model.Errors.Count > 0) return Render(http, model, StatusCodes.Status400BadRequest);
+
+        await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetOrganization(location.OrganizationId);
+        var intake = scope.ServiceProvider.GetRequiredService<FeedbackIntake>();
+        var result = await intake.SubmitAsync(new FeedbackSubmission(
+            location.Id, FeedbackChannel.QrPage, sentiment, [.. posted.ReasonIds], posted.Text, posted.Name, posted.Phone, posted.Email,
+            posted.Consent, posted.Testimonial, files, http.Request.Headers.UserAgent.ToString()), ct);
+        if (result.Errors is { } errors)
+        {
+            foreach (var (field, _) in errors.Fields) model.Errors[field] = "invalid";
+            return Render(http, model, StatusCodes.Status400BadRequest);
+        }
+        model.Step = PublicStep.Thanks;
+        model.ContactDropped = result.ContactDropped;
+        return Render(http, model, StatusCodes.Status200OK);
+    }
+
+    /// <summary>Russian unless the browser prefers English.</summary>
+    internal static string LanguageOf(HttpContext http)
+    {
+        var accepted = http.Request.GetTypedHeaders().AcceptLanguage
+            .OrderByDescending(l => l.Quality ?? 1)
+            .Select(l => l.Value.Value ?? "")
+            .FirstOrDefault(v => v.StartsWith("ru", StringComparison.OrdinalIgnoreCase) || v.StartsWith("en", StringComparison.OrdinalIgnoreCase));
+        return accepted?.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true ? "en" : "ru";
+    }
+
+    private static PublicPageModel NotFound(string slug, string language) => new() { Step = PublicStep.NotFound, Slug = slug, Language = language };
+
+    /// <summary>Public pages have no tenant: the location is found by its globally unique slug as the system.</summary>
+    private static async Task<(PublicPageModel Model, Location Location)?> LoadAsync(IServiceProvider services, string slug, string language, CancellationToken ct)
+    {
+        if (slug.Length > Limits.Slug) return null;
+        await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetSystem();
+        var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
+        var location = await db.Locations.AsNoTracking().FirstOrDefaultAsync(l => l.Slug == slug, ct);
+        if (location is null) return null;
+        var org = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == location.OrganizationId, ct);
+        var maps = new List<MapsLink>();
+        if (SafeUrl(location.YandexMapsUrl) is { } y) maps.Add(new("Yandex Maps", y));
+        if (SafeUrl(location.TwoGisUrl) is { } g) maps.Add(new("2GIS", g));
+        if (SafeUrl(location.GoogleMapsUrl) is { } m) maps.Add(new("Google Maps", m));
+        return (new PublicPageModel
+        {
+            Slug = location.Slug, LocationName = location.Name, Language = language, Maps = maps,
+            ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
+        }, location);
+    }
+
+    private static async Task FillFormAsync(IServiceProvider services, PublicPageModel model, Location location, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetOrganization(location.OrganizationId);
+        var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
+        var kind = model.Step == PublicStep.Good ? Reasons.ReasonKind.Positive : Reasons.ReasonKind.Negative;
+        var reasons = await db.Reasons.AsNoTracking().Where(r => r.Kind == kind && r.ArchivedAt == null).ToListAsync(ct);
+        var byId = reasons.ToDictionary(r => r.Id);
+        model.Reasons = Reasons.ReasonTree.Ordered(reasons)
+            .Select(r => new ReasonOption(r.Id, r.NameIn(model.Language), Reasons.ReasonTree.Depth(r, byId))).ToList();
+        model.Token = scope.ServiceProvider.GetRequiredService<FormTokens>().Issue(location.Id);
+    }
+
+    /// <summary>Only http(s) links are offered to customers.</summary>
+    private static string? SafeUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) ? u.AbsoluteUri : null;
+
+    private static IResult Render(HttpContext http, PublicPageModel model, int status)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
+        // Nothing but our own stylesheet and our own form target.
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        return new CultureResult(new RazorComponentResult<FeedbackPage>(new { Model = model }) { StatusCode = status }, model.Language);
+    }
+
+    /// <summary>Runs the inner result under the customer's language, so the component's texts follow it.</summary>
+    private sealed class CultureResult(IResult inner, string language) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var culture = CultureInfo.GetCultureInfo(language);
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = culture;
+            await inner.ExecuteAsync(httpContext);
+        }
+    }
+}
