@@ -10,32 +10,18 @@ namespace Otklik.Web.Features.Alerts;
 /// conditional update on the alert's level, and only the node whose update changed the row writes the notifications.
 /// </summary>
 public sealed class EscalationWorker(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time, DeliverySignal signal,
-    ILogger<EscalationWorker> log) : BackgroundService
+    ILogger<EscalationWorker> log) : PeriodicWorker(time, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.EscalationInterval, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "Escalating alerts failed; trying again at the next round");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.EscalationInterval;
+
+    protected override string FailureMessage => "Escalating alerts failed";
+
+    protected override Task RunRoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>Escalates every alert that is due now; returns how many steps this node sent.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();

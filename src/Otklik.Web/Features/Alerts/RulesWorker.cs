@@ -15,34 +15,20 @@ namespace Otklik.Web.Features.Alerts;
 /// on a timer. At most one open alert per condition: the unique (location, open key) index settles races between nodes.
 /// </summary>
 public sealed class RulesWorker(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time, LiveNotifier live,
-    DeliverySignal signal, ILogger<RulesWorker> log) : BackgroundService
+    DeliverySignal signal, ILogger<RulesWorker> log) : PeriodicWorker(time, log)
 {
     public const string RedShareKey = "red-share";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.RulesInterval, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "Evaluating alert rules failed; trying again at the next round");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.RulesInterval;
+
+    protected override string FailureMessage => "Evaluating alert rules failed";
+
+    protected override Task RunRoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>Raises what the rules call for now and resolves device alerts whose device recovered; returns the alerts raised.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
