@@ -5,6 +5,7 @@ using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
+using Otklik.Web.Features.Imports;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
@@ -59,6 +60,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRowError> ImportRowErrors => Set<ImportRowError>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -83,6 +86,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        builder.Entity<ImportJob>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ImportRowError>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -35,6 +35,8 @@ internal sealed class FeedbackConfiguration : IEntityTypeConfiguration<Feedback>
         b.Property(f => f.ContactPhone).HasMaxLength(Limits.Phone);
         b.Property(f => f.ContactEmail).HasMaxLength(Limits.Email);
         b.Property(f => f.UserAgentHash).HasMaxLength(64);
+        b.Property(f => f.Author).HasMaxLength(Limits.Url);
+        b.HasIndex(f => f.ImportJobId);
         b.HasIndex(f => new { f.OrganizationId, f.CreatedAt });
         b.HasIndex(f => new { f.LocationId, f.CreatedAt });
         b.HasOne<Location>().WithMany().HasForeignKey(f => f.LocationId).OnDelete(DeleteBehavior.Restrict);

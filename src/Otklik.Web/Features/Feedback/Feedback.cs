@@ -12,6 +12,14 @@ public enum FeedbackChannel
     Email = 4,
     Import = 5,
     Other = 6,
+    /// <summary>A mention on a social network, recorded by staff or brought in by an import.</summary>
+    SocialNetwork = 7,
+    /// <summary>A review on a review site or a maps service.</summary>
+    ReviewSite = 8,
+    /// <summary>A finding of an internal audit.</summary>
+    Audit = 9,
+    /// <summary>A mystery shopper's report.</summary>
+    MysteryShopping = 10,
 }
 
 public enum Sentiment
@@ -43,6 +51,10 @@ public sealed class Feedback : ILocationOwned
     /// <summary>A keyed hash of the browser's user agent, to spot floods; never the raw value or the address.</summary>
     public string? UserAgentHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Who recorded it (an operator, an auditor) or where it was found (the URL of a post or review).</summary>
+    public string? Author { get; set; }
+    /// <summary>The import that created this row; undoing the import deletes every row with this id.</summary>
+    public Guid? ImportJobId { get; set; }
 
     public List<FeedbackReason> Reasons { get; set; } = [];
     public List<FeedbackAttachment> Attachments { get; set; } = [];

@@ -20,7 +20,11 @@ public sealed record FeedbackInput(
     bool ContactConsent,
     bool TestimonialConsent,
     /// <summary>Base64-encoded photos or voice notes; the format is recognised from the bytes.</summary>
-    [property: MaxLength(FeedbackIntake.MaxAttachments)] List<string>? Attachments);
+    [property: MaxLength(FeedbackIntake.MaxAttachments)] List<string>? Attachments,
+    /// <summary>Who recorded it (operator, auditor) or the URL of the post or review it comes from.</summary>
+    [property: StringLength(Limits.Url)] string? Author = null,
+    /// <summary>Which version of the consent text the customer agreed to (default: the current one); only with contactConsent.</summary>
+    int? ContactConsentVersion = null);
 
 public sealed record AttachmentDto(Guid Id, AttachmentKind Kind, string ContentType, long Size, string Url);
 
@@ -29,7 +33,7 @@ public sealed record FeedbackReasonDto(Guid Id, string NameRu, string NameEn, bo
 public sealed record FeedbackDto(
     Guid Id, Guid LocationId, FeedbackChannel Channel, Sentiment Sentiment, string? Text, IReadOnlyList<FeedbackReasonDto> Reasons,
     string? ContactName, string? ContactPhone, string? ContactEmail, int? ContactConsentVersion, bool TestimonialConsent,
-    IReadOnlyList<AttachmentDto> Attachments, DateTimeOffset CreatedAt);
+    IReadOnlyList<AttachmentDto> Attachments, DateTimeOffset CreatedAt, string? Author = null, Guid? ImportJobId = null);
 
 public sealed record FeedbackCreated(Guid Id, bool ContactStored);
 
@@ -71,7 +75,7 @@ public static class FeedbackApi
 
         var result = await intake.SubmitAsync(new FeedbackSubmission(
             input.LocationId, input.Channel, input.Sentiment, input.ReasonIds ?? [], input.Text, input.ContactName, input.ContactPhone, input.ContactEmail,
-            input.ContactConsent, input.TestimonialConsent, files, http.Request.Headers.UserAgent.ToString()), ct);
+            input.ContactConsent, input.TestimonialConsent, files, http.Request.Headers.UserAgent.ToString(), input.Author, input.ContactConsentVersion), ct);
         if (result.Errors is { } invalid) return invalid.ToProblem();
         return TypedResults.Created($"/api/v1/feedback/{result.Feedback!.Id}", new FeedbackCreated(result.Feedback.Id, result.Feedback.ContactConsentVersion is not null));
     }
@@ -143,7 +147,7 @@ public static class FeedbackApi
             : new FeedbackReasonDto(r.ReasonId, "", "", true)).ToList(),
         f.ContactName, f.ContactPhone, f.ContactEmail, f.ContactConsentVersion, f.TestimonialConsent,
         f.Attachments.OrderBy(a => a.CreatedAt).Select(a => new AttachmentDto(a.Id, a.Kind, a.ContentType, a.Size, $"/api/v1/feedback/attachments/{a.Id}")).ToList(),
-        f.CreatedAt);
+        f.CreatedAt, f.Author, f.ImportJobId);
 }
 
 /// <summary>Filters shared by the API list and the inbox page.</summary>

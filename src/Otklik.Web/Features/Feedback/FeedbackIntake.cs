@@ -23,7 +23,9 @@ public sealed record FeedbackSubmission(
     bool ContactConsent,
     bool TestimonialConsent,
     IReadOnlyList<ReadOnlyMemory<byte>> Attachments,
-    string? UserAgent);
+    string? UserAgent,
+    string? Author = null,
+    int? ConsentVersion = null);
 
 public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, bool ContactDropped);
 
@@ -40,6 +42,8 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
         errors.Check(Enum.IsDefined(s.Sentiment), "sentiment", "Use Positive, Negative or Neutral.");
         var text = string.IsNullOrWhiteSpace(s.Text) ? null : s.Text.Trim();
         errors.Check(text is null || text.Length <= Limits.LongText, "text", $"The text may be at most {Limits.LongText} characters.");
+        var author = Clean(s.Author);
+        errors.Check(author is null || author.Length <= Limits.Url, "author", $"The author may be at most {Limits.Url} characters.");
         var location = await db.Locations.AsNoTracking().FirstOrDefaultAsync(l => l.Id == s.LocationId, ct);
         errors.Check(location is not null, "locationId", "No such location.");
 
@@ -88,12 +92,16 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
         if (errors.Any) return new IntakeResult(null, errors, false);
 
         var org = await db.Organizations.AsNoTracking().Where(o => o.Id == location!.OrganizationId).Select(o => new { o.FeedbackConsentVersion }).FirstAsync(ct);
+        // A call centre or an auditor may record which consent text the customer agreed to earlier; never a future one.
+        if (keepContact && s.ConsentVersion is { } version && (version < 0 || version > org.FeedbackConsentVersion))
+            return new IntakeResult(null, errors.Add("contactConsentVersion", $"No such consent version: use 0 to {org.FeedbackConsentVersion}."), false);
         var now = time.GetUtcNow();
         var feedback = new Feedback
         {
             OrganizationId = location!.OrganizationId, LocationId = location.Id, Channel = s.Channel, Sentiment = s.Sentiment, Text = text,
             ContactName = keepContact ? name : null, ContactPhone = keepContact ? phone : null, ContactEmail = keepContact ? email : null,
-            ContactConsentVersion = keepContact ? org.FeedbackConsentVersion : null,
+            ContactConsentVersion = keepContact ? s.ConsentVersion ?? org.FeedbackConsentVersion : null,
+            Author = author,
             TestimonialConsent = s.TestimonialConsent && text is not null,
             UserAgentHash = HashUserAgent(location.OrganizationId, s.UserAgent), CreatedAt = now,
         };
