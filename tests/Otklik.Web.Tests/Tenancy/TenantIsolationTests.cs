@@ -63,6 +63,12 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
+        // Imports: a JSON body is not a file (400); another organization's import is 404 (ImportsApiTests).
+        ["/api/v1/imports/"] = _ => null,
+        ["/api/v1/imports/kinds/"] = _ => null,
+        ["/api/v1/imports/{id:guid}"] = s => s.Extra["import"],
+        ["/api/v1/imports/{id:guid}/errors.csv"] = s => s.Extra["import"],
+        ["/api/v1/imports/{id:guid}/undo"] = s => s.Extra["import"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -208,6 +214,16 @@ public abstract class TenantIsolationTests(OtklikApp app)
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
             new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
         seed.Extra["channel"] = channel.Channel.Id;
+        seed.Extra["import"] = await ImportAsync(owner, seed);
+    }
+
+    /// <summary>A finished one-row feedback import at the other location; its id goes to <see cref="Seed.Extra"/>.</summary>
+    private static async Task<Guid> ImportAsync(HttpClient owner, Seed seed)
+    {
+        var csv = System.Text.Encoding.UTF8.GetBytes($"date,location,sentiment,text\n2026-11-01,{seed.OtherLocation.Slug},Negative,Imported\n");
+        var job = await (await owner.PostAsync("/api/v1/imports", Features.Imports.ImportsApiTests.Form(csv, "seed.csv")))
+            .ReadAsync<Otklik.Web.Features.Imports.ImportJobDto>(HttpStatusCode.Accepted);
+        return (await Features.Imports.ImportsApiTests.WaitAsync(owner, job.Id)).Id;
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -232,6 +248,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
         foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
+        foreach (var j in await db.ImportJobs.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{j.Id}{j.Status}{j.GoodRows};");
         return sb.ToString();
     }, org);
 }

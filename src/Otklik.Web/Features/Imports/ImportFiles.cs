@@ -17,8 +17,12 @@ public sealed record ImportRow(int Number, string[] Cells)
     public string Cell(int column) => column >= 0 && column < Cells.Length ? Cells[column] : "";
 }
 
-/// <summary>Why a file cannot be read; the message is for the person who uploaded it.</summary>
-public sealed class ImportFileException(string message) : Exception(message);
+/// <summary>Why a file cannot be read; the message is for the person who uploaded it (<see cref="Text"/> is its UI text key).</summary>
+public sealed class ImportFileException(string text, params object[] args) : Exception(string.Format(CultureInfo.InvariantCulture, text, args))
+{
+    public string Text { get; } = text;
+    public object[] Args { get; } = args;
+}
 
 /// <summary>
 /// Reads CSV (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1251; the separator , ; tab or | is detected)
@@ -66,7 +70,7 @@ public static class ImportFiles
                 if (!TryUtf8(bytes, out text)) throw new ImportFileException("The file is not valid UTF-8. Try the encoding Windows-1251.");
             }
             else if (name == Windows1251) text = Cp1251.GetString(bytes);
-            else throw new ImportFileException($"Unknown encoding '{chosen}'. Use utf-8 or windows-1251.");
+            else throw new ImportFileException("Unknown encoding \"{0}\". Use utf-8 or windows-1251.", chosen);
             if (!LooksLikeText(text)) throw new ImportFileException("The file does not look like text in this encoding (it has control characters). Is it really a CSV file?");
             return (text, name, false);
         }
@@ -140,14 +144,14 @@ public static class ImportFiles
                 var cells = new string[csv.FieldCount];
                 for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i);
                 if (cells.All(string.IsNullOrWhiteSpace)) continue;
-                if (rows.Count == maxRows) throw new ImportFileException($"The file has more than {maxRows} rows. Split it into smaller files.");
+                if (rows.Count == maxRows) throw new ImportFileException("The file has more than {0} rows. Split it into smaller files.", maxRows);
                 // RowNumber counts data records from 1; the header is row 1 of the file.
                 rows.Add(new ImportRow(checked((int)csv.RowNumber + 1), cells));
             }
         }
         catch (CsvFormatException e)
         {
-            throw new ImportFileException("The CSV file is malformed: " + e.Message);
+            throw new ImportFileException("The CSV file is malformed: {0}", e.Message);
         }
         return Table("csv", encoding, detected, headers, rows);
     }
@@ -177,7 +181,7 @@ public static class ImportFiles
             {
                 var cells = Cells(sheet.Row(r));
                 if (cells.All(string.IsNullOrWhiteSpace)) continue;
-                if (rows.Count == maxRows) throw new ImportFileException($"The file has more than {maxRows} rows. Split it into smaller files.");
+                if (rows.Count == maxRows) throw new ImportFileException("The file has more than {0} rows. Split it into smaller files.", maxRows);
                 rows.Add(new ImportRow(r, cells));
             }
             return Table("xlsx", null, false, headers, rows);
