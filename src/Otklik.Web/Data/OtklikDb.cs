@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Cases;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reasons;
@@ -59,6 +60,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseShare> CaseShares => Set<CaseShare>();
+    public DbSet<StaffLink> StaffLinks => Set<StaffLink>();
+    public DbSet<CaseSettings> CaseSettings => Set<CaseSettings>();
+    public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -83,6 +90,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        FilterByLocation<Case>(builder);
+        FilterByLocation<CaseEvent>(builder);
+        FilterByLocation<CaseShare>(builder);
+        FilterByLocation<StaffLink>(builder);
+        builder.Entity<CaseSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -12,6 +12,10 @@ public enum FeedbackChannel
     Email = 4,
     Import = 5,
     Other = 6,
+    SocialNetwork = 7,
+    ReviewSite = 8,
+    Audit = 9,
+    MysteryShopping = 10,
 }
 
 public enum Sentiment
