@@ -21,6 +21,7 @@ public static class CasesSetup
     {
         api.MapCases();
         CaseTemplates.MapResponseTemplates(api);
+        api.MapCaseSharing();
         return api;
     }
 }
