@@ -12,6 +12,7 @@ using Otklik.Web.Data;
 using Otklik.Web.Features.Account;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
+using Otklik.Web.Features.Cases;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
@@ -102,6 +103,7 @@ var benchmark = builder.Configuration.GetSection(BenchmarkOptions.Section).Get<B
 services.AddSingleton(benchmark);
 services.AddHostedService(sp => sp.GetRequiredService<MqttBroker>());
 services.AddAlerts();
+services.AddCases();
 
 // Feedback: the public page, other channels, attachments on disk under the data folder.
 services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section).ValidateOnStart();
@@ -193,6 +195,9 @@ api.MapAlerts();
 api.MapAlertSettings();
 api.MapReports();
 api.MapImports();
+api.MapCauseReports();
+api.MapCaseRoutes();
+app.MapCaseFollowUp();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

@@ -106,3 +106,14 @@ public static class CaseWorkflow
     /// <param name="status">A status.</param>
     public static bool IsOpen(CaseStatus status) => status is CaseStatus.New or CaseStatus.Qualified or CaseStatus.InProgress;
 }
+
+/// <summary>Rules about how a case's qualification affects the numbers.</summary>
+public static class CaseQualifications
+{
+    /// <summary>
+    /// True for a deliberate abuser ("consumer terrorism"): such a case, and the feedback or red press behind it, must not
+    /// count against the staff in their metrics and bonuses.
+    /// </summary>
+    /// <param name="qualification">The case's qualification, or <see langword="null"/> when not qualified yet.</param>
+    public static bool ExcludedFromStaffMetrics(CaseQualification? qualification) => qualification == CaseQualification.ConsumerTerrorism;
+}

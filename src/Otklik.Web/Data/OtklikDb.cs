@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Cases;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Imports;
@@ -62,6 +63,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
     public DbSet<ImportRowError> ImportRowErrors => Set<ImportRowError>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseShare> CaseShares => Set<CaseShare>();
+    public DbSet<StaffLink> StaffLinks => Set<StaffLink>();
+    public DbSet<CaseSettings> CaseSettings => Set<CaseSettings>();
+    public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -88,6 +95,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<DeliveryAttempt>(builder);
         builder.Entity<ImportJob>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<ImportRowError>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<Case>(builder);
+        FilterByLocation<CaseEvent>(builder);
+        FilterByLocation<CaseShare>(builder);
+        FilterByLocation<StaffLink>(builder);
+        builder.Entity<CaseSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -69,6 +69,25 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/imports/{id:guid}"] = s => s.Extra["import"],
         ["/api/v1/imports/{id:guid}/errors.csv"] = s => s.Extra["import"],
         ["/api/v1/imports/{id:guid}/undo"] = s => s.Extra["import"],
+        // Root-cause reports read through the same filters; a foreign ?locationId= is 404 (CauseReportsApiTests).
+        ["/api/v1/reports/causes/"] = _ => null,
+        ["/api/v1/reports/causes.csv/"] = _ => null,
+        ["/api/v1/reports/causes.xlsx/"] = _ => null,
+        ["/api/v1/reports/sla/"] = _ => null,
+        ["/api/v1/cases/"] = _ => null,
+        ["/api/v1/cases/{id:guid}"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/transition"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/qualify"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/assign"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/root-cause"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/timeline"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/messages"] = s => s.Extra["case"],
+        ["/api/v1/cases/{id:guid}/templates/{kind}"] = s => s.Extra["case"],
+        ["/api/v1/cases/settings/"] = _ => null,
+        ["/api/v1/cases/follow-up-report/"] = _ => null,
+        ["/api/v1/locations/{id:guid}/case-rule"] = s => s.OtherLocation.Id,
+        ["/api/v1/response-templates/"] = _ => null,
+        ["/api/v1/response-templates/{kind}/{language}"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -80,6 +99,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.EndsWith("/alert-settings", StringComparison.Ordinal) =>
             $$"""{"redShareThresholdPercent":10,"escalation":[{"userId":"{{victim.User.Id}}","delayMinutes":1}]}""",
         _ when template.EndsWith("/notification-channels", StringComparison.Ordinal) => """{"name":"x","kind":"Webhook","target":"https://example.com/x"}""",
+        _ when template.StartsWith("/api/v1/cases", StringComparison.Ordinal) || template.EndsWith("/case-rule", StringComparison.Ordinal) =>
+            $$"""{"to":"Dismissed","qualification":"NeedsReaction","userId":"{{victim.User.Id}}","reasonId":"{{victim.Reason.Id}}","kind":"Note","text":"x","channel":"Email","openCaseOnRedPress":true}""",
+        _ when template.StartsWith("/api/v1/response-templates", StringComparison.Ordinal) => """{"subject":"x","body":"Intruder"}""",
         _ when template.StartsWith("/api/v1/location-groups", StringComparison.Ordinal) => $$"""{"name":"x","parentId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/locations", StringComparison.Ordinal) => $$"""{"name":"x","groupId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/staff", StringComparison.Ordinal) => $$"""{"name":"x","locationId":"{{victim.OtherLocation.Id}}"}""",
@@ -187,6 +209,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
                      $"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels", $"/api/v1/notification-channels/{seed.Extra["channel"]}/deliveries" })
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/v1/alerts/{seed.Extra["alert"]}/ack", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/cases/{seed.Extra["case"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostJsonAsync($"/api/v1/cases/{seed.Extra["case"]}/transition", new { to = "Dismissed" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/case-rule", new { openCaseOnRedPress = true })).StatusCode);
+        Assert.DoesNotContain(seed.Extra["case"].ToString(), await (await http.GetAsync("/api/v1/cases")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/notification-channels/{seed.Extra["channel"]}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings", new { redPressEnabled = false })).StatusCode);
         var alerts = await (await http.GetAsync("/api/v1/alerts?status=all")).Content.ReadAsStringAsync();
@@ -211,9 +237,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
         seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id).Select(a => a.Id).SingleAsync(), seed.Org.Id);
         using var owner = seed.Org.Owner();
+        (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Case elsewhere" })).EnsureSuccessStatusCode();
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
             new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
         seed.Extra["channel"] = channel.Channel.Id;
+        seed.Extra["case"] = await app.WithDbAsync(db => db.Cases.Where(c => c.LocationId == seed.OtherLocation.Id).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync(), seed.Org.Id);
         seed.Extra["import"] = await ImportAsync(owner, seed);
     }
 
@@ -249,6 +277,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
         foreach (var j in await db.ImportJobs.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{j.Id}{j.Status}{j.GoodRows};");
+        foreach (var c in await db.Cases.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Status}{c.Qualification}{c.Version}{c.AssigneeUserId}{c.RootCauseId};");
+        sb.Append(CultureInfo.InvariantCulture, $"case-events:{await db.CaseEvents.CountAsync()};templates:{await db.ResponseTemplates.CountAsync()};case-settings:{await db.CaseSettings.CountAsync()}");
+        foreach (var l in await db.Locations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{l.Id}{l.OpenCaseOnRedPress};");
         return sb.ToString();
     }, org);
 }

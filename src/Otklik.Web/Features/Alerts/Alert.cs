@@ -8,6 +8,7 @@ public enum AlertKind
     RedShare,
     DeviceSilent,
     BatteryLow,
+    CaseOverdue,
 }
 
 /// <summary>

@@ -91,6 +91,7 @@ public sealed class AlertRaiser(IStringLocalizer<Ui> L)
             AlertKind.RedShare => string.Format(CultureInfo.CurrentCulture, L["Many red presses: {0}"], detail),
             AlertKind.DeviceSilent => string.Format(CultureInfo.CurrentCulture, L["Device silent: {0}"], device),
             AlertKind.BatteryLow => string.Format(CultureInfo.CurrentCulture, L["Battery low: {0} ({1})"], device, detail),
+            AlertKind.CaseOverdue => string.Format(CultureInfo.CurrentCulture, L["Case overdue: {0}"], detail),
             _ => kind.ToString(),
         };
         return Truncate(title, Limits.Text);

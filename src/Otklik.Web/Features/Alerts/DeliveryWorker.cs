@@ -101,6 +101,8 @@ public sealed class DeliveryWorker(IServiceScopeFactory scopes, IEnumerable<INot
             NotificationChannel? channel = null;
             if (delivery.ChannelId is { } channelId)
                 channel = await db.NotificationChannels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct);
+            else if (delivery.Kind == ChannelKind.Webhook && delivery.Event.StartsWith("case.", StringComparison.Ordinal))
+                channel = await Cases.CaseMessaging.WebhookChannelAsync(db, delivery, ct);
             if (delivery.ChannelId is not null && channel is null) result = SendResult.Fail("The channel was deleted.", permanent: true);
             else if (channel is { Enabled: false } && delivery.Event != "test") result = SendResult.Fail("The channel is disabled.", permanent: true);
             else if (!_senders.TryGetValue(delivery.Kind, out var sender)) result = SendResult.Fail($"No sender for {delivery.Kind}.", permanent: true);

@@ -114,6 +114,7 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         });
         await db.SaveChangesAsync(ct);
 
+        await SeedCasesAsync(org.Id, locations, staff, now, ct);
         log.LogInformation("Demo history: {Count} button presses over {Days} days.", presses, options.HistoryDays);
         log.LogWarning("Demo company seeded. Sign in as {Email} with password {Password} (also cx@demo.otklik, tverskaya@demo.otklik). API key: {ApiKey}",
             options.OwnerEmail, options.Password, options.ApiKey);
@@ -207,5 +208,50 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
         return user;
+    }
+    /// <summary>A few complaints with their cases at different stages, so the case queue is not empty on first look.</summary>
+    private async Task SeedCasesAsync(Guid org, Location[] locations, List<StaffMember> staff, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await db.Cases.IgnoreQueryFilters().AnyAsync(c => c.OrganizationId == org, ct)) return;
+        var reasons = await db.Reasons.IgnoreQueryFilters().Where(r => r.OrganizationId == org && r.Kind == Reasons.ReasonKind.Negative && r.ParentId != null)
+            .OrderBy(r => r.SortOrder).Take(3).ToListAsync(ct);
+        (int Location, string Text, string? Name, string? Email, double HoursAgo, Otklik.Core.Cases.CaseStatus Status, Otklik.Core.Cases.CaseQualification? Q)[] items =
+        [
+            (0, "Ждал кофе 20 минут, бариста не извинился.", "Ольга", "olga@example.com", 2, Otklik.Core.Cases.CaseStatus.New, null),
+            (1, "Капучино был холодным.", "Иван", "ivan@example.com", 30, Otklik.Core.Cases.CaseStatus.InProgress, Otklik.Core.Cases.CaseQualification.NeedsReaction),
+            (2, "Грязные столики вечером.", null, null, 50, Otklik.Core.Cases.CaseStatus.Closed, Otklik.Core.Cases.CaseQualification.NeedsReaction),
+            (0, "Верните деньги за всё меню, иначе напишу везде!", null, null, 8, Otklik.Core.Cases.CaseStatus.Dismissed, Otklik.Core.Cases.CaseQualification.ConsumerTerrorism),
+        ];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var (loc, text, name, email, hoursAgo, status, q) = items[i];
+            var at = now.AddHours(-hoursAgo);
+            var location = locations[loc];
+            var feedback = new Feedback.Feedback
+            {
+                OrganizationId = org, LocationId = location.Id, Channel = i % 2 == 0 ? Feedback.FeedbackChannel.CallCentre : Feedback.FeedbackChannel.QrPage,
+                Sentiment = Feedback.Sentiment.Negative, Text = text, ContactName = name, ContactEmail = email, ContactConsentVersion = email is null ? null : 0, CreatedAt = at,
+            };
+            if (reasons.Count > 0) feedback.Reasons.Add(new Feedback.FeedbackReason { ReasonId = reasons[i % reasons.Count].Id, OrganizationId = org });
+            db.Feedback.Add(feedback);
+            var due = at.AddHours(q switch { null => 4, Otklik.Core.Cases.CaseQualification.ConsumerTerrorism => 72, _ => 24 });
+            var c = new Cases.Case
+            {
+                OrganizationId = org, LocationId = location.Id, FeedbackId = feedback.Id, Summary = text, Status = status, Qualification = q, CreatedAt = at, DueAt = due,
+                StaffMemberId = staff.First(s => s.LocationId == location.Id).Id, RootCauseId = q == Otklik.Core.Cases.CaseQualification.NeedsReaction && reasons.Count > 0 ? reasons[0].Id : null,
+                Resolution = status is Otklik.Core.Cases.CaseStatus.Closed or Otklik.Core.Cases.CaseStatus.Dismissed ? "Разобрались со сменой, добавили уборку в чек-лист." : null,
+                ClosedAt = status is Otklik.Core.Cases.CaseStatus.Closed or Otklik.Core.Cases.CaseStatus.Dismissed ? at.AddHours(20) : null,
+                FirstResponseAt = status == Otklik.Core.Cases.CaseStatus.New ? null : at.AddHours(1),
+            };
+            db.Cases.Add(c);
+            db.CaseEvents.Add(new Cases.CaseEvent { OrganizationId = org, LocationId = location.Id, CaseId = c.Id, Kind = Cases.CaseEventKind.Created, At = at, By = "Otklik", ToStatus = Otklik.Core.Cases.CaseStatus.New });
+            if (status != Otklik.Core.Cases.CaseStatus.New)
+                db.CaseEvents.Add(new Cases.CaseEvent
+                {
+                    OrganizationId = org, LocationId = location.Id, CaseId = c.Id, Kind = Cases.CaseEventKind.StatusChanged, At = at.AddHours(1), By = "CX-менеджер",
+                    FromStatus = Otklik.Core.Cases.CaseStatus.New, ToStatus = status,
+                });
+        }
+        await db.SaveChangesAsync(ct);
     }
 }

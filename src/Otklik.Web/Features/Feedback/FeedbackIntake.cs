@@ -30,7 +30,8 @@ public sealed record FeedbackSubmission(
 public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, bool ContactDropped);
 
 /// <summary>Validates and stores feedback: all of it or nothing; attachments first, removed again if the row is not written.</summary>
-public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNotifier live, TimeProvider time, ILogger<FeedbackIntake> log)
+public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNotifier live, TimeProvider time, ILogger<FeedbackIntake> log,
+    IEnumerable<Cases.IFeedbackStoringHook> hooks)
 {
     public const int MaxReasons = 20;
     public const int MaxAttachments = 3;
@@ -122,6 +123,7 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
                 feedback.Attachments.Add(attachment);
             }
             db.Feedback.Add(feedback);
+            foreach (var hook in hooks) await hook.OnStoringAsync(db, feedback, ct);
             await db.SaveChangesAsync(ct);
         }
         catch

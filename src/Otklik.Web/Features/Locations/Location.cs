@@ -18,6 +18,8 @@ public sealed class Location : ITenantOwned
     public string? TwoGisUrl { get; set; }
     public string? GoogleMapsUrl { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Each counted red press here opens a complaint case (negative feedback always does).</summary>
+    public bool OpenCaseOnRedPress { get; set; }
 }
 
 /// <summary>One opening interval on a weekday, in the location's local time ("09:00" to "21:00").</summary>
