@@ -91,6 +91,29 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "CaseSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UnqualifiedMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    NotWorthAttentionMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    NeedsReactionMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    ConsumerTerrorismMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    MessagingWebhookUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    MessagingWebhookSecret = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_CaseSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ImportJobs",
                 columns: table => new
                 {
@@ -183,6 +206,29 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         principalTable: "Reasons",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ResponseTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -282,7 +328,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     YandexMapsUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     TwoGisUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     GoogleMapsUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    OpenCaseOnRedPress = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -568,6 +615,27 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaffLinks",
+                columns: table => new
+                {
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaffLinks", x => x.StaffMemberId);
+                    table.ForeignKey(
+                        name: "FK_StaffLinks_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ButtonPresses",
                 columns: table => new
                 {
@@ -639,6 +707,68 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Cases",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PressId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Qualification = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    RootCauseId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AssigneeUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FirstResponseAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    OverdueAlertedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FollowUpToken = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FollowUpSolved = table.Column<bool>(type: "INTEGER", nullable: true),
+                    FollowUpAnsweredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Cases", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Cases_ButtonPresses_PressId",
+                        column: x => x.PressId,
+                        principalTable: "ButtonPresses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Reasons_RootCauseId",
+                        column: x => x.RootCauseId,
+                        principalTable: "Reasons",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "NotificationDeliveries",
                 columns: table => new
                 {
@@ -682,6 +812,68 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         principalTable: "NotificationChannels",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CaseEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ByUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    By = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FromStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ToStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    CompensationKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Amount = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CaseEvents_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CaseShares",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Agreement = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SharedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseShares", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CaseShares_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_CaseShares_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -808,6 +1000,65 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_ButtonPresses_OrganizationId_OccurredAt",
                 table: "ButtonPresses",
                 columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseEvents_CaseId_At",
+                table: "CaseEvents",
+                columns: new[] { "CaseId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_FeedbackId",
+                table: "Cases",
+                column: "FeedbackId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_FollowUpToken",
+                table: "Cases",
+                column: "FollowUpToken",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_LocationId",
+                table: "Cases",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OrganizationId_CreatedAt",
+                table: "Cases",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OrganizationId_Status_DueAt",
+                table: "Cases",
+                columns: new[] { "OrganizationId", "Status", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_PressId",
+                table: "Cases",
+                column: "PressId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_RootCauseId",
+                table: "Cases",
+                column: "RootCauseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_StaffMemberId",
+                table: "Cases",
+                column: "StaffMemberId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseShares_CaseId_StaffMemberId",
+                table: "CaseShares",
+                columns: new[] { "CaseId", "StaffMemberId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseShares_StaffMemberId_SharedAt",
+                table: "CaseShares",
+                columns: new[] { "StaffMemberId", "SharedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
@@ -937,6 +1188,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 column: "ParentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ResponseTemplates_OrganizationId_Kind_Language",
+                table: "ResponseTemplates",
+                columns: new[] { "OrganizationId", "Kind", "Language" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "LocationId", "StartsAt" });
@@ -945,6 +1202,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_Shifts_StaffMemberId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "StaffMemberId", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffLinks_Token",
+                table: "StaffLinks",
+                column: "Token",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_StaffMembers_LocationId",
@@ -976,6 +1239,15 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "CaseEvents");
+
+            migrationBuilder.DropTable(
+                name: "CaseSettings");
+
+            migrationBuilder.DropTable(
+                name: "CaseShares");
+
+            migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
@@ -988,7 +1260,13 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "ImportRowErrors");
 
             migrationBuilder.DropTable(
+                name: "ResponseTemplates");
+
+            migrationBuilder.DropTable(
                 name: "Shifts");
+
+            migrationBuilder.DropTable(
+                name: "StaffLinks");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
@@ -997,16 +1275,19 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
+                name: "Cases");
+
+            migrationBuilder.DropTable(
                 name: "NotificationDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Feedback");
 
             migrationBuilder.DropTable(
                 name: "Reasons");
-
-            migrationBuilder.DropTable(
-                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Alerts");

@@ -92,6 +92,29 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "CaseSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UnqualifiedMinutes = table.Column<int>(type: "integer", nullable: true),
+                    NotWorthAttentionMinutes = table.Column<int>(type: "integer", nullable: true),
+                    NeedsReactionMinutes = table.Column<int>(type: "integer", nullable: true),
+                    ConsumerTerrorismMinutes = table.Column<int>(type: "integer", nullable: true),
+                    MessagingWebhookUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    MessagingWebhookSecret = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_CaseSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ImportJobs",
                 columns: table => new
                 {
@@ -184,6 +207,29 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         principalTable: "Reasons",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ResponseTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -283,7 +329,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     YandexMapsUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     TwoGisUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     GoogleMapsUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    OpenCaseOnRedPress = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -569,6 +616,27 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "StaffLinks",
+                columns: table => new
+                {
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaffLinks", x => x.StaffMemberId);
+                    table.ForeignKey(
+                        name: "FK_StaffLinks_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ButtonPresses",
                 columns: table => new
                 {
@@ -640,6 +708,68 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Cases",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PressId = table.Column<Guid>(type: "uuid", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Summary = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Qualification = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    RootCauseId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AssigneeUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    FirstResponseAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Resolution = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    OverdueAlertedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    FollowUpToken = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    FollowUpSolved = table.Column<bool>(type: "boolean", nullable: true),
+                    FollowUpAnsweredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Cases", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Cases_ButtonPresses_PressId",
+                        column: x => x.PressId,
+                        principalTable: "ButtonPresses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_Reasons_RootCauseId",
+                        column: x => x.RootCauseId,
+                        principalTable: "Reasons",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Cases_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "NotificationDeliveries",
                 columns: table => new
                 {
@@ -683,6 +813,68 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         principalTable: "NotificationChannels",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CaseEvents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ByUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    By = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    FromStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    ToStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    CompensationKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
+                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CaseEvents_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CaseShares",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Agreement = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    SharedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ConfirmedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CaseShares", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CaseShares_Cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "Cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_CaseShares_StaffMembers_StaffMemberId",
+                        column: x => x.StaffMemberId,
+                        principalTable: "StaffMembers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -809,6 +1001,65 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_ButtonPresses_OrganizationId_OccurredAt",
                 table: "ButtonPresses",
                 columns: new[] { "OrganizationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseEvents_CaseId_At",
+                table: "CaseEvents",
+                columns: new[] { "CaseId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_FeedbackId",
+                table: "Cases",
+                column: "FeedbackId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_FollowUpToken",
+                table: "Cases",
+                column: "FollowUpToken",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_LocationId",
+                table: "Cases",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OrganizationId_CreatedAt",
+                table: "Cases",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_OrganizationId_Status_DueAt",
+                table: "Cases",
+                columns: new[] { "OrganizationId", "Status", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_PressId",
+                table: "Cases",
+                column: "PressId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_RootCauseId",
+                table: "Cases",
+                column: "RootCauseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Cases_StaffMemberId",
+                table: "Cases",
+                column: "StaffMemberId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseShares_CaseId_StaffMemberId",
+                table: "CaseShares",
+                columns: new[] { "CaseId", "StaffMemberId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CaseShares_StaffMemberId_SharedAt",
+                table: "CaseShares",
+                columns: new[] { "StaffMemberId", "SharedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
@@ -938,6 +1189,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 column: "ParentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ResponseTemplates_OrganizationId_Kind_Language",
+                table: "ResponseTemplates",
+                columns: new[] { "OrganizationId", "Kind", "Language" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "LocationId", "StartsAt" });
@@ -946,6 +1203,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_Shifts_StaffMemberId_StartsAt",
                 table: "Shifts",
                 columns: new[] { "StaffMemberId", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffLinks_Token",
+                table: "StaffLinks",
+                column: "Token",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_StaffMembers_LocationId",
@@ -977,6 +1240,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "CaseEvents");
+
+            migrationBuilder.DropTable(
+                name: "CaseSettings");
+
+            migrationBuilder.DropTable(
+                name: "CaseShares");
+
+            migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
@@ -989,7 +1261,13 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ImportRowErrors");
 
             migrationBuilder.DropTable(
+                name: "ResponseTemplates");
+
+            migrationBuilder.DropTable(
                 name: "Shifts");
+
+            migrationBuilder.DropTable(
+                name: "StaffLinks");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
@@ -998,16 +1276,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
+                name: "Cases");
+
+            migrationBuilder.DropTable(
                 name: "NotificationDeliveries");
+
+            migrationBuilder.DropTable(
+                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Feedback");
 
             migrationBuilder.DropTable(
                 name: "Reasons");
-
-            migrationBuilder.DropTable(
-                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Alerts");
