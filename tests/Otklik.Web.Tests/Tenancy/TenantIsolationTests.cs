@@ -54,6 +54,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/feedback/{id:guid}"] = s => s.Feedback.Id,
         ["/api/v1/feedback/attachments/{id:guid}"] = s => s.Feedback.Attachments[0].Id,
         ["/api/v1/feedback/settings/"] = _ => null,
+        // QR cards: a foreign location is 404; the batch covers only the caller's own locations.
+        ["/api/v1/locations/cards.pdf/"] = _ => null,
+        ["/api/v1/locations/{id:guid}/card.pdf"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/card/qr/feedback.png"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/card/qr/review.png"] = s => s.OtherLocation.Id,
         ["/api/v1/alerts/"] = _ => null,
         ["/api/v1/alerts/{id:guid}"] = s => s.Extra["alert"],
         ["/api/v1/alerts/{id:guid}/ack"] = s => s.Extra["alert"],

@@ -108,6 +108,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("FeedbackId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -145,6 +148,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackId")
+                        .IsUnique();
+
                     b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("PressId")
@@ -178,6 +184,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<string>("Escalation")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("NegativeFeedbackEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
@@ -1072,6 +1081,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             modelBuilder.Entity("Otklik.Web.Features.Alerts.Alert", b =>
                 {
+                    b.HasOne("Otklik.Web.Features.Feedback.Feedback", null)
+                        .WithMany()
+                        .HasForeignKey("FeedbackId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()
                         .HasForeignKey("LocationId")

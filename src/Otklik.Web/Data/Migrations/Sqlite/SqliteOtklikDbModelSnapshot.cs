@@ -101,6 +101,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("FeedbackId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -138,6 +141,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackId")
+                        .IsUnique();
+
                     b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("PressId")
@@ -171,6 +177,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<string>("Escalation")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("NegativeFeedbackEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
@@ -1065,6 +1074,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Otklik.Web.Features.Alerts.Alert", b =>
                 {
+                    b.HasOne("Otklik.Web.Features.Feedback.Feedback", null)
+                        .WithMany()
+                        .HasForeignKey("FeedbackId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()
                         .HasForeignKey("LocationId")

@@ -299,6 +299,7 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     DeviceSilentMinutes = table.Column<int>(type: "INTEGER", nullable: false),
                     BatteryLowEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     BatteryLowPercent = table.Column<int>(type: "INTEGER", nullable: false),
+                    NegativeFeedbackEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     Escalation = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
@@ -553,6 +554,7 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
                     PressId = table.Column<Guid>(type: "TEXT", nullable: true),
                     StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: true),
                     RaisedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     EscalationLevel = table.Column<int>(type: "INTEGER", nullable: false),
                     NextEscalationAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -569,6 +571,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         name: "FK_Alerts_ButtonPresses_PressId",
                         column: x => x.PressId,
                         principalTable: "ButtonPresses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Alerts_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
@@ -669,6 +677,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_AccessScopes_UserId",
                 table: "AccessScopes",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_FeedbackId",
+                table: "Alerts",
+                column: "FeedbackId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_LocationId_OpenKey",
@@ -928,9 +942,6 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "NotificationDeliveries");
 
             migrationBuilder.DropTable(
-                name: "Feedback");
-
-            migrationBuilder.DropTable(
                 name: "Reasons");
 
             migrationBuilder.DropTable(
@@ -941,6 +952,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ButtonPresses");
+
+            migrationBuilder.DropTable(
+                name: "Feedback");
 
             migrationBuilder.DropTable(
                 name: "Devices");

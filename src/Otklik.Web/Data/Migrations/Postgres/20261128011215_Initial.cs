@@ -300,6 +300,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     DeviceSilentMinutes = table.Column<int>(type: "integer", nullable: false),
                     BatteryLowEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     BatteryLowPercent = table.Column<int>(type: "integer", nullable: false),
+                    NegativeFeedbackEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     Escalation = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
@@ -554,6 +555,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
                     PressId = table.Column<Guid>(type: "uuid", nullable: true),
                     StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: true),
                     RaisedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     EscalationLevel = table.Column<int>(type: "integer", nullable: false),
                     NextEscalationAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -570,6 +572,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         name: "FK_Alerts_ButtonPresses_PressId",
                         column: x => x.PressId,
                         principalTable: "ButtonPresses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Alerts_Feedback_FeedbackId",
+                        column: x => x.FeedbackId,
+                        principalTable: "Feedback",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
@@ -670,6 +678,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_AccessScopes_UserId",
                 table: "AccessScopes",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_FeedbackId",
+                table: "Alerts",
+                column: "FeedbackId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_LocationId_OpenKey",
@@ -929,9 +943,6 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "NotificationDeliveries");
 
             migrationBuilder.DropTable(
-                name: "Feedback");
-
-            migrationBuilder.DropTable(
                 name: "Reasons");
 
             migrationBuilder.DropTable(
@@ -942,6 +953,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ButtonPresses");
+
+            migrationBuilder.DropTable(
+                name: "Feedback");
 
             migrationBuilder.DropTable(
                 name: "Devices");

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261127234110_Initial")]
+    [Migration("20261128011147_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -104,6 +104,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("FeedbackId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -141,6 +144,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackId")
+                        .IsUnique();
+
                     b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("PressId")
@@ -174,6 +180,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<string>("Escalation")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("NegativeFeedbackEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
@@ -1068,6 +1077,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Otklik.Web.Features.Alerts.Alert", b =>
                 {
+                    b.HasOne("Otklik.Web.Features.Feedback.Feedback", null)
+                        .WithMany()
+                        .HasForeignKey("FeedbackId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()
                         .HasForeignKey("LocationId")

@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261127234116_Initial")]
+    [Migration("20261128011215_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -111,6 +111,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("FeedbackId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -148,6 +151,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackId")
+                        .IsUnique();
+
                     b.HasIndex("NextEscalationAt");
 
                     b.HasIndex("PressId")
@@ -181,6 +187,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<string>("Escalation")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("NegativeFeedbackEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
@@ -1075,6 +1084,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             modelBuilder.Entity("Otklik.Web.Features.Alerts.Alert", b =>
                 {
+                    b.HasOne("Otklik.Web.Features.Feedback.Feedback", null)
+                        .WithMany()
+                        .HasForeignKey("FeedbackId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()
                         .HasForeignKey("LocationId")
