@@ -38,6 +38,14 @@ public sealed class PublicPageModel
     public int VoiceMaxSeconds { get; set; } = 60;
     public PublicForm Form { get; set; } = new();
     public bool ContactDropped { get; set; }
+    /// <summary>Review gating is on: maps links only on the praise path.</summary>
+    public bool ReviewLinksOnlyAfterPraise { get; set; }
+    /// <summary>The thank-you page follows praise.</summary>
+    public bool Praised { get; set; }
+
+    /// <summary>Maps links are offered to everyone unless the organization chose review gating.</summary>
+    public IReadOnlyList<MapsLink> MapsFor(PublicStep step) =>
+        !ReviewLinksOnlyAfterPraise || step == PublicStep.Good || (step == PublicStep.Thanks && Praised) ? Maps : [];
 }
 
 /// <summary>What the customer typed, to fill the form again after an error and to echo on the thank-you page.</summary>
@@ -154,6 +162,7 @@ public static class PublicFeedback
             return Render(http, model, StatusCodes.Status400BadRequest);
         }
         model.Step = PublicStep.Thanks;
+        model.Praised = sentiment == Sentiment.Positive;
         model.ContactDropped = result.ContactDropped;
         return Render(http, model, StatusCodes.Status200OK);
     }
@@ -190,6 +199,7 @@ public static class PublicFeedback
             VoiceMaxSeconds = Math.Clamp(options.VoiceMaxSeconds, 5, 600),
             Slug = location.Slug, LocationName = location.Name, Language = language, Maps = maps,
             ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
+            ReviewLinksOnlyAfterPraise = org.ReviewLinksOnlyAfterPraise,
         }, location);
     }
 

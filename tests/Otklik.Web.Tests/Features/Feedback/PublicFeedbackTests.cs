@@ -322,6 +322,41 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task ByDefault_EveryCustomer_IsOfferedTheMaps_AlsoAfterAComplaint()
+    {
+        var place = await PlaceAsync();
+        using var owner = place.Org.Owner();
+        var settings = await (await owner.GetAsync("/api/v1/feedback/settings")).ReadAsync<FeedbackSettingsDto>();
+        using var http = app.Anonymous();
+
+        var afterComplaint = await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), text: "Cold"))).ReadTextAsync();
+
+        Assert.False(settings.ReviewLinksOnlyAfterPraise);
+        Assert.Contains("https://yandex.ru/maps/org/1", afterComplaint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReviewGating_On_OffersTheMapsOnlyAfterPraise()
+    {
+        var place = await PlaceAsync();
+        using var owner = place.Org.Owner();
+        var settings = await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = (string?)null, reviewLinksOnlyAfterPraise = true }))
+            .ReadAsync<FeedbackSettingsDto>();
+        using var http = app.Anonymous();
+
+        var start = await (await http.GetAsync($"/f/{place.Location.Slug}")).ReadTextAsync();
+        var afterComplaint = await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), text: "Cold"))).ReadTextAsync();
+        var praiseForm = await (await http.GetAsync($"/f/{place.Location.Slug}?mood=good")).ReadTextAsync();
+        var afterPraise = await (await http.PostAsync($"/f/{place.Location.Slug}", Form("good", Stamp(place.Location.Id), text: "Tasty"))).ReadTextAsync();
+
+        Assert.Equal((true, 0), (settings.ReviewLinksOnlyAfterPraise, settings.ConsentVersion));
+        Assert.DoesNotContain("yandex.ru/maps", start, StringComparison.Ordinal);
+        Assert.DoesNotContain("yandex.ru/maps", afterComplaint, StringComparison.Ordinal);
+        Assert.Contains("https://yandex.ru/maps/org/1", praiseForm, StringComparison.Ordinal);
+        Assert.Contains("https://yandex.ru/maps/org/1", afterPraise, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APhoto_IsRecognisedByItsBytes_NotItsName()
     {
         var place = await PlaceAsync();

@@ -802,6 +802,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("ReviewLinksOnlyAfterPraise")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261128011147_Initial")]
+    [Migration("20261128015330_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -797,6 +797,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReviewLinksOnlyAfterPraise")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()

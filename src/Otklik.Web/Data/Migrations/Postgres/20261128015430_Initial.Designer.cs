@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261128011215_Initial")]
+    [Migration("20261128015430_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -804,6 +804,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("ReviewLinksOnlyAfterPraise")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("TimeZone")
                         .IsRequired()
