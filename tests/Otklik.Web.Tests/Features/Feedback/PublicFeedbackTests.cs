@@ -233,7 +233,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
     };
 
     [Theory]
-    [MemberData(nameof(BadPhotos))]
+    [MemberData(nameof(BadPhotos), DisableDiscoveryEnumeration = true)] // a 5 MB row: serializing it at discovery takes minutes
     public async Task BadPhoto_Gets400WithAClearMessage_AndNothingIsStored(string why, byte[] bytes, string fileName, string contentType)
     {
         var place = await PlaceAsync();
@@ -257,7 +257,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
     };
 
     [Theory]
-    [MemberData(nameof(Voices))]
+    [MemberData(nameof(Voices), DisableDiscoveryEnumeration = true)]
     public async Task AVoiceMessage_IsStoredAsVoice_AndTheManagerCanPlayIt(string expectedType, byte[] bytes, string fileName, string contentType)
     {
         var place = await PlaceAsync();
