@@ -208,7 +208,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
     {
         var device = new TestDevice(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token);
         (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
-        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id).Select(a => a.Id).SingleAsync(), seed.Org.Id);
+        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id && a.Kind == Otklik.Web.Features.Alerts.AlertKind.RedPress).Select(a => a.Id).SingleAsync(), seed.Org.Id);
         using var owner = seed.Org.Owner();
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
             new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);

@@ -114,17 +114,15 @@ public static class Cards
 
             var qr = Mm(44);
             var y = Mm(24);
-            Section(g, texts.Feedback, texts.FeedbackHint, QrPng(card.FeedbackUrl), card.FeedbackUrl, y);
+            Section(g, texts.Feedback, texts.FeedbackHint, card.FeedbackUrl, card.FeedbackUrl, y);
             y += Mm(60);
-            if (card.ReviewUrl is { } review) Section(g, texts.Review, null, QrPng(review), null, y);
+            if (card.ReviewUrl is { } review) Section(g, texts.Review, null, review, null, y);
             else g.DrawString(texts.NoReview, small, XBrushes.DimGray, new XRect(margin, y, w - 2 * margin, Mm(10)), XStringFormats.TopCenter);
 
-            void Section(XGraphics gfx, string head, string? hint, byte[] png, string? caption, double top)
+            void Section(XGraphics gfx, string head, string? hint, string url, string? caption, double top)
             {
                 gfx.DrawString(Fit(gfx, head, heading, w - 2 * margin), heading, XBrushes.Black, new XRect(margin, top, w - 2 * margin, Mm(6)), XStringFormats.TopCenter);
-                using var stream = new MemoryStream(png);
-                using var image = XImage.FromStream(stream);
-                gfx.DrawImage(image, (w - qr) / 2, top + Mm(6), qr, qr);
+                DrawQr(gfx, url, (w - qr) / 2, top + Mm(6), qr);
                 var below = top + Mm(6) + qr + Mm(1);
                 if (hint is not null) gfx.DrawString(hint, small, XBrushes.DimGray, new XRect(margin, below, w - 2 * margin, Mm(4)), XStringFormats.TopCenter);
                 if (caption is not null) gfx.DrawString(Fit(gfx, caption, small, w - 2 * margin), small, XBrushes.DimGray, new XRect(margin, below + Mm(3.5), w - 2 * margin, Mm(4)), XStringFormats.TopCenter);
@@ -133,6 +131,26 @@ public static class Cards
         using var output = new MemoryStream();
         document.Save(output, closeStream: false);
         return output.ToArray();
+    }
+
+    /// <summary>The QR code as vector squares (sharp at any print size), one rectangle per run of dark modules.</summary>
+    private static void DrawQr(XGraphics g, string url, double x, double y, double size)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(url, QRCodeGenerator.ECCLevel.M);
+        var matrix = data.ModuleMatrix;
+        var n = matrix.Count;
+        var cell = size / n;
+        g.DrawRectangle(XBrushes.White, x, y, size, size);
+        for (var row = 0; row < n; row++)
+            for (var col = 0; col < n; col++)
+            {
+                if (!matrix[row][col]) continue;
+                var start = col;
+                while (col + 1 < n && matrix[row][col + 1]) col++;
+                // A hair taller than a cell, so no light seam shows between rows.
+                g.DrawRectangle(XBrushes.Black, x + start * cell, y + row * cell, (col - start + 1) * cell, cell + 0.05);
+            }
     }
 
     /// <summary>Cuts a text that would not fit on one line, with an ellipsis.</summary>

@@ -6,7 +6,10 @@ using PdfSharp.Pdf.IO;
 
 namespace Otklik.Web.Tests.Features.Cards;
 
-/// <summary>Printable QR cards: the codes decode to the feedback page and the maps page, in PNG and in the PDF.</summary>
+/// <summary>
+/// Printable QR cards: the codes decode to the feedback page and the maps page, in PNG and in the PDF (drawn as vector
+/// squares, so the PDF is rendered with poppler's pdftoppm and decoded with ZXing).
+/// </summary>
 public abstract class CardsTests(OtklikApp app)
 {
     private async Task<(TestOrg Org, LocationDto Yandex, LocationDto Gis, LocationDto Bare)> PlacesAsync()
@@ -53,7 +56,6 @@ public abstract class CardsTests(OtklikApp app)
         using var document = PdfReader.Open(new MemoryStream(pdf), PdfDocumentOpenMode.Import);
         var page = Assert.Single(document.Pages.Cast<PdfPage>());
         Assert.Equal((105.0, 148.0), (Math.Round(page.Width.Millimeter), Math.Round(page.Height.Millimeter)));
-        Assert.Equal(2, Images(page));
         var decoded = Assert.Single(await QrDecoding.DecodePdfAsync(pdf, bands: 2));
         Assert.Equal([FeedbackUrl(yandex), "https://yandex.ru/maps/org/zerno/123"], decoded);
     }
@@ -68,7 +70,7 @@ public abstract class CardsTests(OtklikApp app)
 
         using var document = PdfReader.Open(new MemoryStream(pdf), PdfDocumentOpenMode.Import);
         Assert.Equal(3, document.PageCount);
-        Assert.Equal([1, 2, 2], document.Pages.Cast<PdfPage>().Select(Images).ToArray()); // "без карт", "на Тверской", "у вокзала"
+        // By name: "без карт", "на Тверской", "у вокзала".
         var pages = await QrDecoding.DecodePdfAsync(pdf, bands: 2);
         Assert.Equal([FeedbackUrl(bare)], pages[0]);
         Assert.Equal([FeedbackUrl(yandex), "https://yandex.ru/maps/org/zerno/123"], pages[1]);
@@ -108,13 +110,6 @@ public abstract class CardsTests(OtklikApp app)
         Assert.Equal("https://otklik.example.com", configured);
         Assert.Equal("http://shop.local:5000", fallback);
         Assert.Equal("https://otklik.example.com/f/abc", QrDecoding.DecodePng(Otklik.Web.Features.Cards.Cards.QrPng(configured + "/f/abc")));
-    }
-
-    private static int Images(PdfPage page)
-    {
-        var objects = page.Resources.Elements.GetDictionary("/XObject");
-        if (objects is null) return 0;
-        return objects.Elements.Values.Count(v => (v is PdfSharp.Pdf.Advanced.PdfReference r ? r.Value : v) is PdfDictionary d && d.Elements.GetName("/Subtype") == "/Image");
     }
 }
 
