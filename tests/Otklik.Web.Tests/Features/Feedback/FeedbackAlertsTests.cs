@@ -83,7 +83,7 @@ public abstract class FeedbackAlertsTests(IAlertsApp fixture)
 
         Assert.False(settings.NegativeFeedbackEnabled);
         Assert.Empty(await AlertsAsync(seed));
-        Assert.Single(await app.WithDbAsync(db => db.Feedback.ToListAsync(), seed.Org.Id));
+        Assert.Single(await app.WithDbAsync(db => db.Feedback.Where(f => f.Channel == FeedbackChannel.Kiosk).ToListAsync(), seed.Org.Id));
     }
 }
 
