@@ -29,9 +29,12 @@ public class BrowserFixture<TApp> : IAsyncLifetime where TApp : OtklikApp, new()
         {
             ExecutablePath = executable,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", .. ExtraArgs],
         });
     }
+
+    /// <summary>More Chromium flags for a fixture that needs them (e.g. a fake microphone).</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
 
     public async Task DisposeAsync()
     {

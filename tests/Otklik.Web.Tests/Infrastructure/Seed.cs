@@ -55,7 +55,7 @@ public sealed record Seed(
         var reason = await (await http.PostJsonAsync("/api/v1/reasons", new { kind = "Negative", nameRu = "Долго", nameEn = "Slow" })).ReadAsync<ReasonDto>(HttpStatusCode.Created);
         var created = await (await http.PostJsonAsync("/api/v1/feedback", new
         {
-            locationId = location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = new[] { reason.Id }, text = "Slow service",
+            locationId = location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { reason.Id }, text = "Slow service",
             attachments = new[] { Convert.ToBase64String(Files.Png) },
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         var feedback = await (await http.GetAsync($"/api/v1/feedback/{created.Id}")).ReadAsync<FeedbackDto>();

@@ -54,6 +54,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/feedback/{id:guid}"] = s => s.Feedback.Id,
         ["/api/v1/feedback/attachments/{id:guid}"] = s => s.Feedback.Attachments[0].Id,
         ["/api/v1/feedback/settings/"] = _ => null,
+        // QR cards: a foreign location is 404; the batch covers only the caller's own locations.
+        ["/api/v1/locations/cards.pdf/"] = _ => null,
+        ["/api/v1/locations/{id:guid}/card.pdf"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/card/qr/feedback.png"] = s => s.OtherLocation.Id,
+        ["/api/v1/locations/{id:guid}/card/qr/review.png"] = s => s.OtherLocation.Id,
         ["/api/v1/alerts/"] = _ => null,
         ["/api/v1/alerts/{id:guid}"] = s => s.Extra["alert"],
         ["/api/v1/alerts/{id:guid}/ack"] = s => s.Extra["alert"],
@@ -235,7 +240,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
     {
         var device = new TestDevice(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token);
         (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
-        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id).Select(a => a.Id).SingleAsync(), seed.Org.Id);
+        seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id && a.Kind == Otklik.Web.Features.Alerts.AlertKind.RedPress).Select(a => a.Id).SingleAsync(), seed.Org.Id);
         using var owner = seed.Org.Owner();
         (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Case elsewhere" })).EnsureSuccessStatusCode();
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",

@@ -18,11 +18,13 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         b.Property(a => a.OpenKey).HasMaxLength(100);
         // A press raises at most one alert; a condition has at most one unresolved alert per location (NULLs never collide).
         b.HasIndex(a => a.PressId).IsUnique();
+        b.HasIndex(a => a.FeedbackId).IsUnique();
         b.HasIndex(a => new { a.LocationId, a.OpenKey }).IsUnique();
         b.HasIndex(a => new { a.OrganizationId, a.LocationId, a.RaisedAt });
         b.HasIndex(a => a.NextEscalationAt);
         b.HasOne<Location>().WithMany().HasForeignKey(a => a.LocationId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<ButtonPress>().WithMany().HasForeignKey(a => a.PressId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Otklik.Web.Features.Feedback.Feedback>().WithMany().HasForeignKey(a => a.FeedbackId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -9,6 +9,8 @@ public enum AlertKind
     DeviceSilent,
     BatteryLow,
     CaseOverdue,
+    /// <summary>A customer complained through the QR page or a kiosk.</summary>
+    NegativeFeedback,
 }
 
 /// <summary>
@@ -25,6 +27,8 @@ public sealed class Alert : ILocationOwned
     public Guid? DeviceId { get; set; }
     public Guid? PressId { get; set; }
     public Guid? StaffMemberId { get; set; }
+    /// <summary>The complaint that raised a <see cref="AlertKind.NegativeFeedback"/> alert.</summary>
+    public Guid? FeedbackId { get; set; }
     public DateTimeOffset RaisedAt { get; set; }
     /// <summary>0 when raised; n after the n-th step of the escalation chain was notified.</summary>
     public int EscalationLevel { get; set; }
@@ -55,6 +59,8 @@ public sealed class AlertSettings : ILocationOwned
     public int DeviceSilentMinutes { get; set; } = 60;
     public bool BatteryLowEnabled { get; set; } = true;
     public int BatteryLowPercent { get; set; } = 20;
+    /// <summary>A complaint from the QR page or a kiosk raises an alert, like a red press.</summary>
+    public bool NegativeFeedbackEnabled { get; set; } = true;
     public List<EscalationStep> Escalation { get; set; } = [];
 }
 

@@ -69,7 +69,7 @@ public sealed class AlertRaiser(IStringLocalizer<Ui> L)
             {
                 alertId = alert.Id, organizationId = alert.OrganizationId, locationId = alert.LocationId, location = fact.Location,
                 kind = alert.Kind.ToString(), title = alert.Title, device = fact.Device, deviceId = alert.DeviceId, staff = fact.Staff,
-                staffMemberId = alert.StaffMemberId, raisedAt = alert.RaisedAt, level = alert.EscalationLevel,
+                staffMemberId = alert.StaffMemberId, feedbackId = alert.FeedbackId, raisedAt = alert.RaisedAt, level = alert.EscalationLevel,
             },
         }, PayloadJson);
         return new NotificationDelivery
@@ -92,6 +92,8 @@ public sealed class AlertRaiser(IStringLocalizer<Ui> L)
             AlertKind.DeviceSilent => string.Format(CultureInfo.CurrentCulture, L["Device silent: {0}"], device),
             AlertKind.BatteryLow => string.Format(CultureInfo.CurrentCulture, L["Battery low: {0} ({1})"], device, detail),
             AlertKind.CaseOverdue => string.Format(CultureInfo.CurrentCulture, L["Case overdue: {0}"], detail),
+            AlertKind.NegativeFeedback when string.IsNullOrEmpty(detail) => L["Negative feedback"],
+            AlertKind.NegativeFeedback => string.Format(CultureInfo.CurrentCulture, L["Negative feedback: {0}"], detail),
             _ => kind.ToString(),
         };
         return Truncate(title, Limits.Text);

@@ -10,10 +10,12 @@ namespace Otklik.Web.Features.Alerts;
 
 public sealed record AlertSettingsDto(
     Guid LocationId, bool RedPressEnabled, bool RedShareEnabled, int RedShareThresholdPercent, int RedShareWindowMinutes, int RedShareMinPresses,
-    bool DeviceSilentEnabled, int DeviceSilentMinutes, bool BatteryLowEnabled, int BatteryLowPercent, IReadOnlyList<EscalationStep> Escalation)
+    bool DeviceSilentEnabled, int DeviceSilentMinutes, bool BatteryLowEnabled, int BatteryLowPercent, IReadOnlyList<EscalationStep> Escalation,
+    bool NegativeFeedbackEnabled)
 {
     public static AlertSettingsDto From(AlertSettings s) => new(s.LocationId, s.RedPressEnabled, s.RedShareEnabled, s.RedShareThresholdPercent,
-        s.RedShareWindowMinutes, s.RedShareMinPresses, s.DeviceSilentEnabled, s.DeviceSilentMinutes, s.BatteryLowEnabled, s.BatteryLowPercent, s.Escalation);
+        s.RedShareWindowMinutes, s.RedShareMinPresses, s.DeviceSilentEnabled, s.DeviceSilentMinutes, s.BatteryLowEnabled, s.BatteryLowPercent, s.Escalation,
+        s.NegativeFeedbackEnabled);
 }
 
 public sealed record EscalationStepInput(Guid? UserId, Guid? ChannelId, [property: Range(0, 1440)] int DelayMinutes);
@@ -29,7 +31,8 @@ public sealed record AlertSettingsInput(
     [property: Range(1, 10080)] int? DeviceSilentMinutes,
     bool? BatteryLowEnabled,
     [property: Range(1, 100)] int? BatteryLowPercent,
-    [property: MaxLength(10)] List<EscalationStepInput>? Escalation);
+    [property: MaxLength(10)] List<EscalationStepInput>? Escalation,
+    bool? NegativeFeedbackEnabled = null);
 
 public sealed record ChannelDto(Guid Id, Guid LocationId, string Name, ChannelKind Kind, string Target, bool NotifyOnRaise, bool Enabled, bool HasSecret, DateTimeOffset CreatedAt)
 {
@@ -99,6 +102,7 @@ public static class AlertSettingsApi
         s.DeviceSilentMinutes = input.DeviceSilentMinutes ?? s.DeviceSilentMinutes;
         s.BatteryLowEnabled = input.BatteryLowEnabled ?? s.BatteryLowEnabled;
         s.BatteryLowPercent = input.BatteryLowPercent ?? s.BatteryLowPercent;
+        s.NegativeFeedbackEnabled = input.NegativeFeedbackEnabled ?? s.NegativeFeedbackEnabled;
         if (input.Escalation is not null) s.Escalation = input.Escalation.Select(e => new EscalationStep(e.UserId, e.ChannelId, e.DelayMinutes)).ToList();
     }
 

@@ -77,7 +77,9 @@ public static class ContentSniffer
         {
             var brand = b[8..12];
             if (brand.SequenceEqual("heic"u8) || brand.SequenceEqual("heix"u8) || brand.SequenceEqual("mif1"u8)) return (AttachmentKind.Photo, "image/heic");
-            if (brand.SequenceEqual("M4A "u8)) return (AttachmentKind.Voice, "audio/mp4");
+            // Safari's MediaRecorder writes audio-only MP4 under the general brands, not "M4A ".
+            if (brand.SequenceEqual("M4A "u8) || brand.SequenceEqual("mp42"u8) || brand.SequenceEqual("isom"u8) || brand.SequenceEqual("iso5"u8)
+                || brand.SequenceEqual("iso6"u8) || brand.SequenceEqual("mp41"u8)) return (AttachmentKind.Voice, "audio/mp4");
         }
         if (b.StartsWith((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3])) return (AttachmentKind.Voice, "audio/webm");
         if (b.StartsWith("OggS"u8)) return (AttachmentKind.Voice, "audio/ogg");

@@ -37,9 +37,10 @@ public sealed record FeedbackDto(
 
 public sealed record FeedbackCreated(Guid Id, bool ContactStored);
 
-public sealed record FeedbackSettingsDto(string? ConsentText, int ConsentVersion, string EffectiveConsentText);
+public sealed record FeedbackSettingsDto(string? ConsentText, int ConsentVersion, string EffectiveConsentText, bool ReviewLinksOnlyAfterPraise = false);
 
-public sealed record FeedbackSettingsInput([property: StringLength(Limits.LongText)] string? ConsentText);
+/// <summary>The consent text (a change makes a new version); review gating is kept as it is when not given.</summary>
+public sealed record FeedbackSettingsInput([property: StringLength(Limits.LongText)] string? ConsentText, bool? ReviewLinksOnlyAfterPraise = null);
 
 /// <summary>Feedback from other channels (kiosks, call centres, imports) and the managers' read side.</summary>
 public static class FeedbackApi
@@ -117,21 +118,29 @@ public static class FeedbackApi
 
     private static async Task<Results<Ok<FeedbackSettingsDto>, ProblemHttpResult>> GetSettings(OtklikDb db, CancellationToken ct) =>
         await db.Organizations.AsNoTracking().FirstOrDefaultAsync(ct) is { } o
-            ? TypedResults.Ok(new FeedbackSettingsDto(o.FeedbackConsentText, o.FeedbackConsentVersion, ConsentTexts.Effective(o.FeedbackConsentText, o.Language)))
+            ? TypedResults.Ok(new FeedbackSettingsDto(o.FeedbackConsentText, o.FeedbackConsentVersion, ConsentTexts.Effective(o.FeedbackConsentText, o.Language), o.ReviewLinksOnlyAfterPraise))
             : Problem.NotFound("Organization");
 
     private static async Task<Results<Ok<FeedbackSettingsDto>, ProblemHttpResult>> UpdateSettings(FeedbackSettingsInput input, OtklikDb db, CancellationToken ct)
     {
         var org = await db.Organizations.FirstOrDefaultAsync(ct);
         if (org is null) return Problem.NotFound("Organization");
+        ApplySettings(org, input);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new FeedbackSettingsDto(org.FeedbackConsentText, org.FeedbackConsentVersion, ConsentTexts.Effective(org.FeedbackConsentText, org.Language),
+            org.ReviewLinksOnlyAfterPraise));
+    }
+
+    /// <summary>A changed consent text becomes a new version, so each stored consent names the text the customer saw.</summary>
+    public static void ApplySettings(Organizations.Organization org, FeedbackSettingsInput input)
+    {
         var text = string.IsNullOrWhiteSpace(input.ConsentText) ? null : input.ConsentText.Trim();
         if (text != org.FeedbackConsentText)
         {
             org.FeedbackConsentText = text;
             org.FeedbackConsentVersion++;
-            await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Ok(new FeedbackSettingsDto(org.FeedbackConsentText, org.FeedbackConsentVersion, ConsentTexts.Effective(org.FeedbackConsentText, org.Language)));
+        org.ReviewLinksOnlyAfterPraise = input.ReviewLinksOnlyAfterPraise ?? org.ReviewLinksOnlyAfterPraise;
     }
 
     internal static async Task<Dictionary<Guid, Reasons.Reason>> ReasonNamesAsync(OtklikDb db, IEnumerable<Feedback> items, CancellationToken ct)

@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Infrastructure;
@@ -30,7 +31,8 @@ public sealed record FeedbackSubmission(
 public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, bool ContactDropped);
 
 /// <summary>Validates and stores feedback: all of it or nothing; attachments first, removed again if the row is not written.</summary>
-public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNotifier live, TimeProvider time, ILogger<FeedbackIntake> log,
+public sealed class FeedbackIntake(
+    OtklikDb db, IAttachmentStore store, LiveNotifier live, TimeProvider time, ILogger<FeedbackIntake> log, AlertRaiser alerts, DeliverySignal deliveries,
     IEnumerable<Cases.IFeedbackStoringHook> hooks)
 {
     public const int MaxReasons = 20;
@@ -109,6 +111,7 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
         feedback.Reasons.AddRange(reasonIds.Select(r => new FeedbackReason { ReasonId = r, OrganizationId = feedback.OrganizationId }));
 
         var saved = new List<string>();
+        Alert? alert;
         try
         {
             foreach (var (kind, type, bytes) in files)
@@ -124,6 +127,7 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
             }
             db.Feedback.Add(feedback);
             foreach (var hook in hooks) await hook.OnStoringAsync(db, feedback, ct);
+            alert = await RaiseAlertAsync(feedback, now, ct);
             await db.SaveChangesAsync(ct);
         }
         catch
@@ -139,7 +143,32 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
         if (feedback.Sentiment == Sentiment.Negative)
             await live.PublishAsync(new FeedbackReceived(feedback.OrganizationId, feedback.LocationId, feedback.Id, feedback.Sentiment.ToString(),
                 feedback.Channel.ToString(), Excerpt(text), feedback.Attachments.Count > 0, now));
+        if (alert is not null)
+        {
+            deliveries.Wake();
+            try { await AlertPublisher.PublishRaisedAsync(db, live, [alert], ct); }
+            catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Publishing the alert of feedback {Id} failed", feedback.Id); }
+        }
         return new IntakeResult(feedback, null, contactGiven && !keepContact);
+    }
+
+    /// <summary>
+    /// A complaint from a customer-facing channel raises the same alert as a red press, in the transaction that stores it,
+    /// unless the location turned the rule off.
+    /// </summary>
+    private async Task<Alert?> RaiseAlertAsync(Feedback feedback, DateTimeOffset now, CancellationToken ct)
+    {
+        if (feedback.Sentiment != Sentiment.Negative || feedback.Channel is not (FeedbackChannel.QrPage or FeedbackChannel.Kiosk)) return null;
+        var enabled = await db.AlertSettings.IgnoreQueryFilters().AsNoTracking()
+            .Where(s => s.LocationId == feedback.LocationId).Select(s => (bool?)s.NegativeFeedbackEnabled).FirstOrDefaultAsync(ct) ?? true;
+        if (!enabled) return null;
+        var alert = new Alert
+        {
+            OrganizationId = feedback.OrganizationId, LocationId = feedback.LocationId, Kind = AlertKind.NegativeFeedback, Title = "", FeedbackId = feedback.Id,
+        };
+        var detail = feedback.Text is { } t ? (t.Length <= 60 ? t : t[..60] + "…") : "";
+        await alerts.AddAsync(db, [alert], now, ct, new Dictionary<Guid, string> { [alert.Id] = detail });
+        return alert;
     }
 
     public static ReasonKind KindFor(Sentiment sentiment) => sentiment == Sentiment.Positive ? ReasonKind.Positive : ReasonKind.Negative;

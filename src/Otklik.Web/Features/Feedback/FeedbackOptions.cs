@@ -13,4 +13,11 @@ public sealed class FeedbackOptions
     public int PerAddressPerMinute { get; set; } = 10;
     /// <summary>Feedback a minute for one location, over all addresses and channels.</summary>
     public int PerLocationPerMinute { get; set; } = 60;
+    /// <summary>The longest voice message the page records, in seconds (the browser stops there; the server checks the size).</summary>
+    public int VoiceMaxSeconds { get; set; } = 60;
+    /// <summary>
+    /// The address customers reach Otklik at, e.g. "https://otklik.example.com", for links printed on cards; when empty,
+    /// the address of the request that makes the card.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 }

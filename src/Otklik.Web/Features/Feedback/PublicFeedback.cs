@@ -34,8 +34,18 @@ public sealed class PublicPageModel
     public string ConsentText { get; set; } = "";
     /// <summary>Field name → message, shown next to the field.</summary>
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
+    /// <summary>The longest voice message the page's script records.</summary>
+    public int VoiceMaxSeconds { get; set; } = 60;
     public PublicForm Form { get; set; } = new();
     public bool ContactDropped { get; set; }
+    /// <summary>Review gating is on: maps links only on the praise path.</summary>
+    public bool ReviewLinksOnlyAfterPraise { get; set; }
+    /// <summary>The thank-you page follows praise.</summary>
+    public bool Praised { get; set; }
+
+    /// <summary>Maps links are offered to everyone unless the organization chose review gating.</summary>
+    public IReadOnlyList<MapsLink> MapsFor(PublicStep step) =>
+        !ReviewLinksOnlyAfterPraise || step == PublicStep.Good || (step == PublicStep.Thanks && Praised) ? Maps : [];
 }
 
 /// <summary>What the customer typed, to fill the form again after an error and to echo on the thank-you page.</summary>
@@ -51,14 +61,15 @@ public sealed class PublicForm
 }
 
 /// <summary>
-/// The customer's page behind the QR code: <c>/f/{slug}</c>. Plain server-rendered HTML and a multipart form, no
-/// script, no third-party requests; Russian unless the browser asks for English.
+/// The customer's page behind the QR code: <c>/f/{slug}</c>. Plain server-rendered HTML and a multipart form that
+/// works without script; one small first-party script (<c>/f.js</c>) adds voice recording where the browser can.
+/// No third-party requests; Russian unless the browser asks for English.
 /// </summary>
 public static class PublicFeedback
 {
     public const string Honeypot = "website";
-    /// <summary>Whole form post: the largest photo plus text fields.</summary>
-    public const long MaxRequestBytes = ContentSniffer.PhotoMaxBytes + 256 * 1024;
+    /// <summary>Whole form post: the largest photo and voice message plus text fields.</summary>
+    public const long MaxRequestBytes = ContentSniffer.PhotoMaxBytes + ContentSniffer.VoiceMaxBytes + 256 * 1024;
 
     public static IEndpointRouteBuilder MapPublicFeedback(this IEndpointRouteBuilder routes)
     {
@@ -66,6 +77,8 @@ public static class PublicFeedback
         routes.MapPost("/f/{slug}", Submit).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription()
             .RequireRateLimiting(FeedbackOptions.PublicFormPolicy)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes * 2));
+        // Browsers ask for /favicon.ico whatever the page says; answer with the app's icon instead of a 404.
+        routes.MapGet("/favicon.ico", () => TypedResults.Redirect("/favicon.svg", permanent: true)).AllowAnonymous().ExcludeFromDescription();
         return routes;
     }
 
@@ -126,6 +139,15 @@ public static class PublicFeedback
             if (ContentSniffer.Detect(bytes) is not (AttachmentKind.Photo, _)) { model.Errors["photo"] = "not-a-photo"; break; }
             files.Add(bytes);
         }
+        foreach (var file in form.Files.Where(f => f.Name == "voice" && f.Length > 0))
+        {
+            if (file.Length > ContentSniffer.VoiceMaxBytes) { model.Errors["voice"] = "too-large"; break; }
+            using var buffer = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(buffer, ct);
+            var bytes = buffer.ToArray();
+            if (ContentSniffer.Detect(bytes) is not (AttachmentKind.Voice, _)) { model.Errors["voice"] = "not-audio"; break; }
+            files.Add(bytes);
+        }
         if (model.Errors.Count > 0) return Render(http, model, StatusCodes.Status400BadRequest);
 
         await using var scope = services.CreateAsyncScope();
@@ -140,6 +162,7 @@ public static class PublicFeedback
             return Render(http, model, StatusCodes.Status400BadRequest);
         }
         model.Step = PublicStep.Thanks;
+        model.Praised = sentiment == Sentiment.Positive;
         model.ContactDropped = result.ContactDropped;
         return Render(http, model, StatusCodes.Status200OK);
     }
@@ -170,10 +193,13 @@ public static class PublicFeedback
         if (SafeUrl(location.YandexMapsUrl) is { } y) maps.Add(new("Yandex Maps", y));
         if (SafeUrl(location.TwoGisUrl) is { } g) maps.Add(new("2GIS", g));
         if (SafeUrl(location.GoogleMapsUrl) is { } m) maps.Add(new("Google Maps", m));
+        var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedbackOptions>>().Value;
         return (new PublicPageModel
         {
+            VoiceMaxSeconds = Math.Clamp(options.VoiceMaxSeconds, 5, 600),
             Slug = location.Slug, LocationName = location.Name, Language = language, Maps = maps,
             ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
+            ReviewLinksOnlyAfterPraise = org.ReviewLinksOnlyAfterPraise,
         }, location);
     }
 
@@ -199,8 +225,10 @@ public static class PublicFeedback
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
-        // Nothing but our own stylesheet and our own form target.
-        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        // Nothing but our own stylesheet, script and form target; the customer may listen to their own recording (blob:).
+        http.Response.Headers.ContentSecurityPolicy =
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; media-src 'self' blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        http.Response.Headers["Permissions-Policy"] = "microphone=(self), camera=()";
         return new CultureResult(new RazorComponentResult<FeedbackPage>(new { Model = model }) { StatusCode = status }, model.Language);
     }
 

@@ -14,4 +14,9 @@ public sealed class Organization
     public string? FeedbackConsentText { get; set; }
     /// <summary>Raised whenever <see cref="FeedbackConsentText"/> changes; stored with each consent.</summary>
     public int FeedbackConsentVersion { get; set; }
+    /// <summary>
+    /// "Review gating": offer the maps review links only to customers who praised. Off by default, because some maps
+    /// services forbid asking only happy customers for reviews.
+    /// </summary>
+    public bool ReviewLinksOnlyAfterPraise { get; set; }
 }
