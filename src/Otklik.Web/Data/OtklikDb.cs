@@ -6,6 +6,7 @@ using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
@@ -59,6 +60,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -83,6 +85,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        FilterByLocation<HourlyRollup>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Infrastructure;
 
 namespace Otklik.Web.Features.Feedback;
@@ -114,7 +115,11 @@ public sealed class FeedbackIntake(OtklikDb db, IAttachmentStore store, LiveNoti
                 feedback.Attachments.Add(attachment);
             }
             db.Feedback.Add(feedback);
+            // The feedback and its count in the hourly rollups commit together.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
+            await RollupStore.AddAsync(db, [RollupStore.Of(feedback)], ct);
+            await tx.CommitAsync(ct);
         }
         catch
         {

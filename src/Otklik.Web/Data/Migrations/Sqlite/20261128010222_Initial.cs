@@ -12,6 +12,32 @@ namespace Otklik.Web.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "HourlyRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    HourStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HourlyRollups", x => new { x.OrganizationId, x.LocationId, x.HourStartUtc, x.StaffKey, x.Channel });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -802,6 +828,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "ReasonId", "FeedbackId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_HourlyRollups_OrganizationId_HourStartUtc",
+                table: "HourlyRollups",
+                columns: new[] { "OrganizationId", "HourStartUtc" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LocationGroups_OrganizationId",
                 table: "LocationGroups",
                 column: "OrganizationId");
@@ -914,6 +945,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "FeedbackReasons");
+
+            migrationBuilder.DropTable(
+                name: "HourlyRollups");
 
             migrationBuilder.DropTable(
                 name: "Shifts");

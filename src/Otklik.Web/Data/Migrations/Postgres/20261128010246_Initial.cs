@@ -13,6 +13,32 @@ namespace Otklik.Web.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "HourlyRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    HourStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Green = table.Column<long>(type: "bigint", nullable: false),
+                    Red = table.Column<long>(type: "bigint", nullable: false),
+                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
+                    Visitors = table.Column<long>(type: "bigint", nullable: false),
+                    Receipts = table.Column<long>(type: "bigint", nullable: false),
+                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "bigint", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HourlyRollups", x => new { x.OrganizationId, x.LocationId, x.HourStartUtc, x.StaffKey, x.Channel });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -803,6 +829,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "ReasonId", "FeedbackId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_HourlyRollups_OrganizationId_HourStartUtc",
+                table: "HourlyRollups",
+                columns: new[] { "OrganizationId", "HourStartUtc" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LocationGroups_OrganizationId",
                 table: "LocationGroups",
                 column: "OrganizationId");
@@ -915,6 +946,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "FeedbackReasons");
+
+            migrationBuilder.DropTable(
+                name: "HourlyRollups");
 
             migrationBuilder.DropTable(
                 name: "Shifts");
