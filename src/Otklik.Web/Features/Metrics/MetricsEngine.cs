@@ -116,9 +116,10 @@ public static class MetricsEngine
         var grouped = cells.ToLookup(rowKey);
         var rows = new List<MetricsRow>();
         var perRowTrends = grouping is MetricsGrouping.Location or MetricsGrouping.Staff;
-        var (tw, lw, ly) = (thisWeek.ToLookup(rowKey), lastWeek.ToLookup(rowKey), lastYear.ToLookup(rowKey));
+        ILookup<string, Cell>? tw = null, lw = null, ly = null;
+        if (perRowTrends) (tw, lw, ly) = (thisWeek.ToLookup(rowKey), lastWeek.ToLookup(rowKey), lastYear.ToLookup(rowKey));
         foreach (var (key, label) in keys)
-            rows.Add(Row(key, label, grouped[key], perRowTrends ? (tw[key], lw[key], cells.Where(c => rowKey(c) == key), ly[key]) : null));
+            rows.Add(Row(key, label, grouped[key], perRowTrends ? (tw![key], lw![key], grouped[key], ly![key]) : null));
         var totals = Row("total", "Total", cells, (thisWeek, lastWeek, cells, lastYear));
         return new MetricsReport(period.From.ToString(), period.To.ToString(), grouping.ToString().ToLowerInvariant(), locationId, rows, totals);
     }
