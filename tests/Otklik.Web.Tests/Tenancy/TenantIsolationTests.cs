@@ -65,6 +65,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
         // Metrics read rollups through the location filter; a rebuild recomputes only the caller's organization (RollupsTests).
         ["/api/v1/metrics/"] = _ => null,
+        ["/api/v1/metrics.csv/"] = _ => null,
+        ["/api/v1/metrics.xlsx/"] = _ => null,
         ["/api/v1/rollups/rebuild/"] = _ => null,
     };
 

@@ -27,6 +27,17 @@ public static class MetricsApi
             .WithDescription("from/to as in /stats/buttons (a date in each location's time zone, or a date-time with offset); widened to whole UTC hours. "
                 + "groupBy: location (default), staff, day, hour, weekday. Trends: week-over-week (last 7 days of the period against the 7 before) and "
                 + "year-over-year, with withinNoise from a two-proportion z-test at 95 %.");
+        var files = routes.MapGroup("/api/v1").WithTags("Metrics").RequireAuthorization(Policies.Read);
+        files.MapGet("/metrics.csv", async ([AsParameters] MetricsQuery query, OtklikDb db, TimeProvider time, IEnumerable<IRollupSource> sources, CancellationToken ct) =>
+                await Get(query, db, time, sources, ct) is { Result: Ok<MetricsReport> ok }
+                    ? TypedResults.File(await MetricsExport.ToCsvAsync(ok.Value!, ct), "text/csv; charset=utf-8", FileName(ok.Value!, "csv"))
+                    : (IResult)(await Get(query, db, time, sources, ct)).Result)
+            .WithSummary("The same table as /metrics, as CSV (UTF-8 with BOM, invariant culture, a last row with the totals)");
+        files.MapGet("/metrics.xlsx", async ([AsParameters] MetricsQuery query, OtklikDb db, TimeProvider time, IEnumerable<IRollupSource> sources, CancellationToken ct) =>
+                await Get(query, db, time, sources, ct) is { Result: Ok<MetricsReport> ok }
+                    ? TypedResults.File(MetricsExport.ToXlsx(ok.Value!, "Otklik"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FileName(ok.Value!, "xlsx"))
+                    : (IResult)(await Get(query, db, time, sources, ct)).Result)
+            .WithSummary("The same table as /metrics, as an Excel workbook");
         routes.MapGroup("/api/v1/rollups").WithTags("Metrics").RequireAuthorization(Policies.Admin)
             .MapPost("/rebuild", Rebuild)
             .WithSummary("Recomputes the hourly rollups of the organization for a range from raw presses and feedback, in one transaction");
@@ -55,6 +66,9 @@ public static class MetricsApi
         if (locationId is { } id && !await db.Locations.AnyAsync(x => x.Id == id, ct)) return Problem.NotFound("Location");
         return TypedResults.Ok(await MetricsEngine.ComputeAsync(db, period!, locationId, grouping, MetricsSource.Rollups, sources, ct));
     }
+
+    private static string FileName(MetricsReport r, string ext) =>
+        $"otklik-metrics-{r.GroupBy}-{new string([.. r.From.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')])}-{new string([.. r.To.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')])}.{ext}";
 
     private static async Task<Results<Ok<RebuildResult>, ValidationProblem>> Rebuild(RebuildInput input, OtklikDb db, RollupRebuilder rebuilder, CancellationToken ct)
     {

@@ -79,7 +79,7 @@ public static class MetricsEngine
     public static DateTimeOffset CeilHour(DateTimeOffset t) => HourlyBucket.HourStart(t.AddTicks(-1)).AddHours(1);
 
     public static async Task<MetricsReport> ComputeAsync(OtklikDb db, ReportPeriod period, Guid? locationId, MetricsGrouping grouping,
-        MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct)
+        MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
     {
         var places = await PlacesAsync(db, period, locationId, ct);
         var dims = grouping switch
@@ -88,12 +88,12 @@ public static class MetricsEngine
             MetricsGrouping.Staff => Dims.Staff,
             _ => Dims.Location | Dims.Hour,
         };
-        var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct);
+        var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
         // Trends: the last week of the period against the week before; the period against the same period a year earlier.
         var trendDims = grouping is MetricsGrouping.Location or MetricsGrouping.Staff ? dims : Dims.None;
-        var thisWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week), p.End), trendDims, source, rawSources, ct);
-        var lastWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week) - Week, Max(p.Start, p.End - Week)), trendDims, source, rawSources, ct);
-        var lastYear = await CellsAsync(db, places, p => (p.Start.AddYears(-1), p.End.AddYears(-1)), trendDims, source, rawSources, ct);
+        var thisWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week), p.End), trendDims, source, rawSources, ct, staffId);
+        var lastWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week) - Week, Max(p.Start, p.End - Week)), trendDims, source, rawSources, ct, staffId);
+        var lastYear = await CellsAsync(db, places, p => (p.Start.AddYears(-1), p.End.AddYears(-1)), trendDims, source, rawSources, ct, staffId);
 
         var byPlace = places.ToDictionary(p => p.Id);
         Func<Cell, string> rowKey = grouping switch
@@ -200,7 +200,7 @@ public static class MetricsEngine
     /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range share one query.
     /// </summary>
     public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
-        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct)
+        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
     {
         var cells = new List<Cell>();
         foreach (var group in places.GroupBy(range))
@@ -208,17 +208,18 @@ public static class MetricsEngine
             var (start, end) = group.Key;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, dims, ct));
-            else cells.AddRange(await FromRawAsync(db, ids, start, end, dims, rawSources, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, dims, staffId, ct));
+            else cells.AddRange(await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct));
         }
         // Several ranges (time zones) may give the same key: merge.
         return [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
             .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
     }
 
-    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, CancellationToken ct)
+    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId, CancellationToken ct)
     {
         var q = db.HourlyRollups.AsNoTracking().Where(r => ids.Contains(r.LocationId) && r.HourStartUtc >= start && r.HourStartUtc < end);
+        if (staffId is { } only) q = q.Where(r => r.StaffKey == only);
         // Revenue and items are not read: no metric here needs them (and SQLite cannot sum decimals in SQL).
         if (dims.HasFlag(Dims.Hour))
             return (await q.GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
@@ -242,7 +243,7 @@ public static class MetricsEngine
         public BucketCounts ToCounts() => new(Green, Red, Suppressed, Visitors, Receipts, 0, 0, SalesAttempts, FeedbackPositive, FeedbackNeutral, FeedbackNegative);
     }
 
-    private static async Task<List<Cell>> FromRawAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims,
+    private static async Task<List<Cell>> FromRawAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId,
         IEnumerable<IRollupSource> rawSources, CancellationToken ct)
     {
         var set = ids.ToHashSet();
@@ -250,7 +251,7 @@ public static class MetricsEngine
         foreach (var source in rawSources)
             await foreach (var (_, e) in source.ReadAsync(db, start, end, ct))
             {
-                if (!set.Contains(e.LocationId)) continue;
+                if (!set.Contains(e.LocationId) || (staffId is { } only && e.StaffId != only)) continue;
                 var key = BucketKey.Of(e);
                 var k = (dims.HasFlag(Dims.Location) || dims.HasFlag(Dims.Hour) ? key.LocationId : Guid.Empty,
                     dims.HasFlag(Dims.Staff) ? key.StaffId ?? Guid.Empty : Guid.Empty,
