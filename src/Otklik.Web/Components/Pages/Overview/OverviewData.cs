@@ -48,8 +48,9 @@ public static class OverviewData
     {
         var ranked = rows.Where(r => r.GreenShare is not null && r.Counts.Green + r.Counts.Red >= minPresses && r.Key != MetricsEngine.NotAttributedKey)
             .OrderByDescending(r => r.GreenShare).ThenBy(r => r.Label, StringComparer.CurrentCulture).ToList();
-        var best = ranked.Take(take).ToList();
-        var worst = ranked.AsEnumerable().Reverse().Where(r => !best.Contains(r)).Take(take).ToList();
+        // The top half at most is "best" and the bottom half at most "worst", so two locations give one of each.
+        var best = ranked.Take(Math.Min(take, (ranked.Count + 1) / 2)).ToList();
+        var worst = ranked.AsEnumerable().Reverse().Take(Math.Min(take, ranked.Count / 2)).ToList();
         return (best, worst);
     }
 }
