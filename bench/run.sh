@@ -6,6 +6,7 @@
 # BENCH_SECONDS (20 per wrk run), BENCH_MQTT_COUNT (40000), BENCH_LOAD_DEVICES (500). See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = rollups ]; then shift; exec bench/rollups.sh "$@"; fi
 which=${1:-both}
 case "$which" in sqlite|postgres|both) ;; *) echo "usage: bench/run.sh [sqlite|postgres|both]" >&2; exit 2 ;; esac
 

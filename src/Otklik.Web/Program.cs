@@ -24,6 +24,8 @@ using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Metrics;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Users;
@@ -119,6 +121,14 @@ services.AddSingleton<ImportTargets>();
 services.AddSingleton<ImportRunner>();
 services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
 services.AddSingleton<ImportService>();
+// Hourly rollups for dashboards and the metrics API: maintained with each stored event, rebuildable from raw data.
+services.AddOptions<RollupOptions>().BindConfiguration(RollupOptions.Section);
+if (builder.Configuration.GetSection(RollupOptions.Section).Get<RollupOptions>()?.MaintainOnIngest != false)
+    services.AddScoped<IPressCommitHook, PressRollupHook>();
+services.AddSingleton<IRollupSource, PressRollupSource>();
+services.AddSingleton<IRollupSource, FeedbackRollupSource>();
+services.AddSingleton<RollupRebuilder>();
+
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -201,6 +211,7 @@ api.MapImports();
 api.MapCauseReports();
 api.MapCaseRoutes();
 app.MapCaseFollowUp();
+api.MapMetrics();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

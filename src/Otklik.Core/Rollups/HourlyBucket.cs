@@ -23,6 +23,15 @@ public enum RollupEventKind
 
     /// <summary>A salesperson approached a visitor.</summary>
     SalesAttempt,
+
+    /// <summary>Positive feedback from any feedback channel (see <see cref="RollupEvent.Channel"/>).</summary>
+    FeedbackPositive,
+
+    /// <summary>Neutral feedback: counted in the happiness denominator, not the numerator.</summary>
+    FeedbackNeutral,
+
+    /// <summary>Negative feedback.</summary>
+    FeedbackNegative,
 }
 
 /// <summary>One raw event as the rollup sees it.</summary>
@@ -32,17 +41,19 @@ public enum RollupEventKind
 /// <param name="Kind">What it was.</param>
 /// <param name="Revenue">Receipt total (receipts only).</param>
 /// <param name="Items">Items on the receipt (receipts only).</param>
-public readonly record struct RollupEvent(Guid LocationId, Guid? StaffId, DateTimeOffset OccurredAt, RollupEventKind Kind, decimal Revenue = 0, long Items = 0);
+/// <param name="Channel">Feedback channel key (e.g. "QrPage", "Kiosk"); empty for presses, visitors, receipts and sales attempts.</param>
+public readonly record struct RollupEvent(Guid LocationId, Guid? StaffId, DateTimeOffset OccurredAt, RollupEventKind Kind, decimal Revenue = 0, long Items = 0, string Channel = "");
 
 /// <summary>Identity of an hourly bucket.</summary>
 /// <param name="LocationId">Location.</param>
 /// <param name="StaffId">Staff member, or <see langword="null"/> for "nobody known".</param>
 /// <param name="HourStartUtc">Start of the UTC hour.</param>
-public readonly record struct BucketKey(Guid LocationId, Guid? StaffId, DateTimeOffset HourStartUtc)
+/// <param name="Channel">Feedback channel key; empty for every other kind of event.</param>
+public readonly record struct BucketKey(Guid LocationId, Guid? StaffId, DateTimeOffset HourStartUtc, string Channel = "")
 {
     /// <summary>The key an event falls into.</summary>
     /// <param name="e">A raw event.</param>
-    public static BucketKey Of(RollupEvent e) => new(e.LocationId, e.StaffId, HourlyBucket.HourStart(e.OccurredAt));
+    public static BucketKey Of(RollupEvent e) => new(e.LocationId, e.StaffId, HourlyBucket.HourStart(e.OccurredAt), e.Channel ?? "");
 }
 
 /// <summary>Additive counts of a bucket. Every field is a plain sum, so merging is associative and commutative.</summary>
@@ -54,8 +65,15 @@ public readonly record struct BucketKey(Guid LocationId, Guid? StaffId, DateTime
 /// <param name="Revenue">Revenue.</param>
 /// <param name="Items">Items.</param>
 /// <param name="SalesAttempts">Sales attempts.</param>
-public readonly record struct BucketCounts(long Green, long Red, long Suppressed, long Visitors, long Receipts, decimal Revenue, long Items, long SalesAttempts)
+/// <param name="FeedbackPositive">Positive feedback.</param>
+/// <param name="FeedbackNeutral">Neutral feedback.</param>
+/// <param name="FeedbackNegative">Negative feedback.</param>
+public readonly record struct BucketCounts(long Green, long Red, long Suppressed, long Visitors, long Receipts, decimal Revenue, long Items, long SalesAttempts,
+    long FeedbackPositive = 0, long FeedbackNeutral = 0, long FeedbackNegative = 0)
 {
+    /// <summary>Feedback with a sentiment (positive, neutral and negative).</summary>
+    public long Feedback => FeedbackPositive + FeedbackNeutral + FeedbackNegative;
+
     /// <summary>The sum of two sets of counts.</summary>
     /// <param name="other">Counts to add.</param>
     public BucketCounts Merge(BucketCounts other) => new(
@@ -66,7 +84,10 @@ public readonly record struct BucketCounts(long Green, long Red, long Suppressed
         checked(Receipts + other.Receipts),
         Revenue + other.Revenue,
         checked(Items + other.Items),
-        checked(SalesAttempts + other.SalesAttempts));
+        checked(SalesAttempts + other.SalesAttempts),
+        checked(FeedbackPositive + other.FeedbackPositive),
+        checked(FeedbackNeutral + other.FeedbackNeutral),
+        checked(FeedbackNegative + other.FeedbackNegative));
 
     /// <summary>Counts of a single event.</summary>
     /// <param name="e">A raw event.</param>
@@ -80,6 +101,9 @@ public readonly record struct BucketCounts(long Green, long Red, long Suppressed
             case RollupEventKind.SuppressedPress: return new(0, 0, 1, 0, 0, 0, 0, 0);
             case RollupEventKind.Visitor: return new(0, 0, 0, 1, 0, 0, 0, 0);
             case RollupEventKind.SalesAttempt: return new(0, 0, 0, 0, 0, 0, 0, 1);
+            case RollupEventKind.FeedbackPositive: return new(0, 0, 0, 0, 0, 0, 0, 0, FeedbackPositive: 1);
+            case RollupEventKind.FeedbackNeutral: return new(0, 0, 0, 0, 0, 0, 0, 0, FeedbackNeutral: 1);
+            case RollupEventKind.FeedbackNegative: return new(0, 0, 0, 0, 0, 0, 0, 0, FeedbackNegative: 1);
             case RollupEventKind.Receipt:
                 ArgumentOutOfRangeException.ThrowIfNegative(e.Revenue, nameof(e));
                 ArgumentOutOfRangeException.ThrowIfNegative(e.Items, nameof(e));
@@ -126,7 +150,7 @@ public readonly record struct HourlyBucket(BucketKey Key, BucketCounts Counts)
 /// <summary>Builds and combines hourly buckets.</summary>
 public static class Rollup
 {
-    /// <summary>Groups raw events into hourly buckets, ordered by hour, location, then staff.</summary>
+    /// <summary>Groups raw events into hourly buckets, ordered by hour, location, staff, then channel.</summary>
     /// <param name="events">Raw, already de-duplicated events.</param>
     public static IReadOnlyList<HourlyBucket> Build(IEnumerable<RollupEvent> events)
     {
@@ -134,7 +158,7 @@ public static class Rollup
         return MergeAll(events.Select(e => new HourlyBucket(BucketKey.Of(e), BucketCounts.Of(e))));
     }
 
-    /// <summary>Merges buckets that share a key (e.g. partial rollups from several nodes), ordered by hour, location, then staff.</summary>
+    /// <summary>Merges buckets that share a key (e.g. partial rollups from several nodes), ordered by hour, location, staff, then channel.</summary>
     /// <param name="buckets">Buckets, possibly with repeated keys.</param>
     public static IReadOnlyList<HourlyBucket> MergeAll(IEnumerable<HourlyBucket> buckets)
     {
@@ -149,6 +173,7 @@ public static class Rollup
             .OrderBy(kv => kv.Key.HourStartUtc)
             .ThenBy(kv => kv.Key.LocationId)
             .ThenBy(kv => kv.Key.StaffId)
+            .ThenBy(kv => kv.Key.Channel, StringComparer.Ordinal)
             .Select(kv => new HourlyBucket(kv.Key, kv.Value))
             .ToList();
     }

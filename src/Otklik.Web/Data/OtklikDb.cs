@@ -8,6 +8,7 @@ using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Imports;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
@@ -69,6 +70,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<StaffLink> StaffLinks => Set<StaffLink>();
     public DbSet<CaseSettings> CaseSettings => Set<CaseSettings>();
     public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
+    public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -101,6 +103,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<StaffLink>(builder);
         builder.Entity<CaseSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<HourlyRollup>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -139,4 +139,57 @@ public class RollupTests
             Assert.Equal(Rollup.Build(events), Rollup.MergeAll(partA.Concat(partB)));
         });
     }
+
+    private static readonly Gen<RollupEvent> Signal = Gen.Select(
+        Gen.OneOfConst(LocationA, LocationB),
+        Gen.Int[0, 72 * 3600 - 1],
+        Gen.OneOfConst(RollupEventKind.GreenPress, RollupEventKind.RedPress, RollupEventKind.SuppressedPress,
+            RollupEventKind.FeedbackPositive, RollupEventKind.FeedbackNeutral, RollupEventKind.FeedbackNegative),
+        Gen.OneOfConst("QrPage", "Kiosk", "CallCentre"),
+        (location, seconds, kind, channel) => new RollupEvent(location, null, Start.AddSeconds(seconds), kind,
+            Channel: kind is RollupEventKind.FeedbackPositive or RollupEventKind.FeedbackNeutral or RollupEventKind.FeedbackNegative ? channel : ""));
+
+    [Fact]
+    public void Rollup_HappinessPerChannelFromBuckets_EqualsHappinessOfRawSignals()
+    {
+        Signal.Array[0, 300].Sample(events =>
+        {
+            var fromRaw = HappinessIndex.Compute(events.Select(e => e.Kind switch
+            {
+                RollupEventKind.GreenPress => new SentimentSignal(RollupMetrics.ButtonsChannel, Sentiment.Positive),
+                RollupEventKind.RedPress => new SentimentSignal(RollupMetrics.ButtonsChannel, Sentiment.Negative),
+                RollupEventKind.FeedbackPositive => new SentimentSignal(e.Channel, Sentiment.Positive),
+                RollupEventKind.FeedbackNeutral => new SentimentSignal(e.Channel, Sentiment.Neutral),
+                RollupEventKind.FeedbackNegative => new SentimentSignal(e.Channel, Sentiment.Negative),
+                _ => new SentimentSignal(RollupMetrics.ButtonsChannel, null),
+            }));
+
+            var buckets = Rollup.Build(events);
+            var fromBuckets = RollupMetrics.Happiness(buckets.GroupBy(b => b.Key.Channel).Select(g => (g.Key, Rollup.Total(g))));
+
+            Assert.Equal(fromRaw.Overall, fromBuckets.Overall);
+            Assert.Equal(fromRaw.ByChannel, fromBuckets.ByChannel);
+            var happy = RollupMetrics.Happy(Rollup.Total(buckets));
+            Assert.Equal(fromRaw.Overall.Index, happy.Value);
+        });
+    }
+
+    [Fact]
+    public void BucketCounts_FeedbackKinds_CountInTheirOwnColumns()
+    {
+        var t = Start.AddMinutes(5);
+        RollupEvent[] events =
+        [
+            new(LocationA, null, t, RollupEventKind.FeedbackPositive, Channel: "Kiosk"),
+            new(LocationA, null, t, RollupEventKind.FeedbackNegative, Channel: "Kiosk"),
+            new(LocationA, null, t, RollupEventKind.FeedbackNeutral, Channel: "QrPage"),
+        ];
+
+        var buckets = Rollup.Build(events);
+
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal(new BucketCounts(0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1), buckets[0].Counts);
+        Assert.Equal("Kiosk", buckets[0].Key.Channel);
+        Assert.Equal(new BucketCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0), buckets[1].Counts);
+    }
 }

@@ -93,6 +93,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/locations/{id:guid}/case-rule"] = s => s.OtherLocation.Id,
         ["/api/v1/response-templates/"] = _ => null,
         ["/api/v1/response-templates/{kind}/{language}"] = _ => null,
+        // Metrics read rollups through the location filter; a rebuild recomputes only the caller's organization (RollupsTests).
+        ["/api/v1/metrics/"] = _ => null,
+        ["/api/v1/metrics.csv/"] = _ => null,
+        ["/api/v1/metrics.xlsx/"] = _ => null,
+        ["/api/v1/rollups/rebuild/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>

@@ -26,7 +26,7 @@ public sealed class DemoOptions
 }
 
 /// <summary>A plausible small chain: three coffee shops, their staff and shifts, their devices, and three users.</summary>
-public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfiguration config, TimeProvider time, ILogger<DemoSeeder> log)
+public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfiguration config, TimeProvider time, ILogger<DemoSeeder> log, Rollups.RollupRebuilder rollups)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -115,6 +115,11 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         await db.SaveChangesAsync(ct);
 
         await SeedCasesAsync(org.Id, locations, staff, now, ct);
+        // The history was inserted directly, not through ingestion: count it into the hourly rollups once.
+        db.Tenant.SetOrganization(org.Id);
+        await rollups.RebuildAsync(db, now.AddDays(-options.HistoryDays - 2), now.AddHours(1), ct);
+        db.Tenant.SetSystem();
+
         log.LogInformation("Demo history: {Count} button presses over {Days} days.", presses, options.HistoryDays);
         log.LogWarning("Demo company seeded. Sign in as {Email} with password {Password} (also cx@demo.otklik, tverskaya@demo.otklik). API key: {ApiKey}",
             options.OwnerEmail, options.Password, options.ApiKey);

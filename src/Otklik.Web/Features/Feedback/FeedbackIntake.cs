@@ -7,6 +7,7 @@ using Otklik.Web.Data;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Infrastructure;
 
 namespace Otklik.Web.Features.Feedback;
@@ -128,7 +129,11 @@ public sealed class FeedbackIntake(
             db.Feedback.Add(feedback);
             foreach (var hook in hooks) await hook.OnStoringAsync(db, feedback, ct);
             alert = await RaiseAlertAsync(feedback, now, ct);
+            // The feedback and its count in the hourly rollups commit together.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
+            await RollupStore.AddAsync(db, [RollupStore.Of(feedback)], ct);
+            await tx.CommitAsync(ct);
         }
         catch
         {

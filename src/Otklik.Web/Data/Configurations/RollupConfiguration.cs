@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Otklik.Web.Features.Rollups;
+
+namespace Otklik.Web.Data.Configurations;
+
+internal sealed class HourlyRollupConfiguration : IEntityTypeConfiguration<HourlyRollup>
+{
+    public void Configure(EntityTypeBuilder<HourlyRollup> b)
+    {
+        // Column and table names are used by the raw upsert in RollupStore: keep them in step.
+        b.ToTable(RollupStore.Table);
+        b.HasKey(r => new { r.OrganizationId, r.LocationId, r.HourStartUtc, r.StaffKey, r.Channel });
+        b.HasIndex(r => new { r.OrganizationId, r.HourStartUtc });
+        b.Property(r => r.Channel).HasMaxLength(32);
+        b.Property(r => r.Revenue).HasPrecision(18, 2);
+        b.Ignore(r => r.StaffMemberId);
+        b.Ignore(r => r.Counts);
+    }
+}

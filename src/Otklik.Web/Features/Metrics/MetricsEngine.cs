@@ -1,0 +1,265 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Core.Metrics;
+using Otklik.Core.Rollups;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Reports;
+using Otklik.Web.Features.Rollups;
+
+namespace Otklik.Web.Features.Metrics;
+
+public enum MetricsGrouping
+{
+    Location,
+    Staff,
+    Day,
+    Hour,
+    Weekday,
+}
+
+/// <summary>Where counts come from: the hourly rollups (always, in the product) or raw events (the reference tests and the bench compare against).</summary>
+public enum MetricsSource
+{
+    Rollups,
+    Raw,
+}
+
+public sealed record MetricsCounts(long Green, long Red, long Suppressed, long Receipts, long Visitors, long FeedbackPositive, long FeedbackNeutral, long FeedbackNegative);
+
+public sealed record ChannelHappiness(string Channel, long Positive, long Total, double? Index);
+
+/// <summary>A change of a proportion metric ("greenShare" or "happiness") between two periods, with the core's noise flag.</summary>
+public sealed record MetricTrend(string Metric, TrendKind Kind, long CurrentSuccesses, long CurrentTrials, long PreviousSuccesses, long PreviousTrials,
+    double? Change, double? Z, bool WithinNoise);
+
+public sealed record MetricsRow(string Key, string Label, MetricsCounts Counts, double? GreenShare, double? RedRatePer100Receipts, double? HappinessIndex,
+    IReadOnlyList<ChannelHappiness> Channels, IReadOnlyList<MetricTrend> Trends);
+
+/// <summary>The answer of <c>GET /api/v1/metrics</c>; every number through the one definition in <c>Otklik.Core</c>.</summary>
+public sealed record MetricsReport(string From, string To, string GroupBy, Guid? LocationId, IReadOnlyList<MetricsRow> Rows, MetricsRow Totals);
+
+/// <summary>Summed counts of one location, employee (<see cref="Guid.Empty"/>: nobody known), UTC hour and channel; fields not asked for are default.</summary>
+public readonly record struct Cell(Guid LocationId, Guid StaffKey, DateTimeOffset HourStartUtc, string Channel, BucketCounts Counts);
+
+/// <summary>A location of the report and its period as instants, widened to whole UTC hours.</summary>
+public sealed record Place(Guid Id, string Name, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>
+/// Metrics per location, employee, day, hour of day or weekday, computed from hourly rollups.
+/// </summary>
+/// <remarks>
+/// A period is each location's own: a date bound is local midnight there. Rollups resolve time to whole UTC hours, so the
+/// period is widened to whole UTC hours ([hour start of from, end of the hour containing to)); for dates in zones with
+/// whole-hour offsets that changes nothing. Days, hours and weekdays are the local time at which each UTC hour starts:
+/// exact for whole-hour offsets; in zones with half-hour offsets (Asia/Kolkata) an hour's events are shown at the local
+/// hour in which it starts (up to 30 minutes off). The raw reference (<see cref="MetricsSource.Raw"/>) buckets the same way,
+/// so both sources give the same numbers.
+/// </remarks>
+public static class MetricsEngine
+{
+    public const string NotAttributedKey = "none";
+    public static readonly TimeSpan Week = TimeSpan.FromDays(7);
+
+    public static async Task<List<Place>> PlacesAsync(OtklikDb db, ReportPeriod period, Guid? locationId, CancellationToken ct)
+    {
+        var locations = await db.Locations.AsNoTracking()
+            .Where(l => locationId == null || l.Id == locationId)
+            .Select(l => new { l.Id, l.Name, l.TimeZone })
+            .ToListAsync(ct);
+        return locations.Select(l =>
+            {
+                var zone = ButtonStats.Zone(l.TimeZone);
+                var (s, e) = period.In(zone);
+                return new Place(l.Id, l.Name, zone, HourlyBucket.HourStart(s), CeilHour(e));
+            })
+            .OrderBy(p => p.Name, StringComparer.CurrentCulture).ThenBy(p => p.Id)
+            .ToList();
+    }
+
+    public static DateTimeOffset CeilHour(DateTimeOffset t) => HourlyBucket.HourStart(t.AddTicks(-1)).AddHours(1);
+
+    public static async Task<MetricsReport> ComputeAsync(OtklikDb db, ReportPeriod period, Guid? locationId, MetricsGrouping grouping,
+        MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
+    {
+        var places = await PlacesAsync(db, period, locationId, ct);
+        var dims = grouping switch
+        {
+            MetricsGrouping.Location => Dims.Location,
+            MetricsGrouping.Staff => Dims.Staff,
+            _ => Dims.Location | Dims.Hour,
+        };
+        var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
+        // Trends: the last week of the period against the week before; the period against the same period a year earlier.
+        var trendDims = grouping is MetricsGrouping.Location or MetricsGrouping.Staff ? dims : Dims.None;
+        var thisWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week), p.End), trendDims, source, rawSources, ct, staffId);
+        var lastWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week) - Week, Max(p.Start, p.End - Week)), trendDims, source, rawSources, ct, staffId);
+        var lastYear = await CellsAsync(db, places, p => (p.Start.AddYears(-1), p.End.AddYears(-1)), trendDims, source, rawSources, ct, staffId);
+
+        var byPlace = places.ToDictionary(p => p.Id);
+        Func<Cell, string> rowKey = grouping switch
+        {
+            MetricsGrouping.Location => c => c.LocationId.ToString(),
+            MetricsGrouping.Staff => c => c.StaffKey == Guid.Empty ? NotAttributedKey : c.StaffKey.ToString(),
+            MetricsGrouping.Day => c => Local(c, byPlace).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            MetricsGrouping.Hour => c => Local(c, byPlace).Hour.ToString(CultureInfo.InvariantCulture),
+            _ => c => ButtonStats.IsoWeekday(Local(c, byPlace).DayOfWeek).ToString(CultureInfo.InvariantCulture),
+        };
+
+        var keys = grouping switch
+        {
+            MetricsGrouping.Location => places.Select(p => (p.Id.ToString(), p.Name)).ToList(),
+            MetricsGrouping.Staff => await StaffKeysAsync(db, cells, ct),
+            MetricsGrouping.Hour => [.. Enumerable.Range(0, 24).Select(h => (h.ToString(CultureInfo.InvariantCulture), $"{h:00}:00"))],
+            MetricsGrouping.Weekday => [.. Enumerable.Range(1, 7).Select(d => (d.ToString(CultureInfo.InvariantCulture), ButtonStats.FromIso(d).ToString()))],
+            _ => DayKeys(places),
+        };
+        var grouped = cells.ToLookup(rowKey);
+        var rows = new List<MetricsRow>();
+        var perRowTrends = grouping is MetricsGrouping.Location or MetricsGrouping.Staff;
+        ILookup<string, Cell>? tw = null, lw = null, ly = null;
+        if (perRowTrends) (tw, lw, ly) = (thisWeek.ToLookup(rowKey), lastWeek.ToLookup(rowKey), lastYear.ToLookup(rowKey));
+        foreach (var (key, label) in keys)
+            rows.Add(Row(key, label, grouped[key], perRowTrends ? (tw![key], lw![key], grouped[key], ly![key]) : null));
+        var totals = Row("total", "Total", cells, (thisWeek, lastWeek, cells, lastYear));
+        return new MetricsReport(period.From.ToString(), period.To.ToString(), grouping.ToString().ToLowerInvariant(), locationId, rows, totals);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTime Local(Cell c, Dictionary<Guid, Place> places) => TimeZoneInfo.ConvertTime(c.HourStartUtc, places[c.LocationId].Zone).DateTime;
+
+    /// <summary>The metrics of a set of cells; trends when the comparison periods' cells are given.</summary>
+    public static MetricsRow Row(string key, string label, IEnumerable<Cell> cells,
+        (IEnumerable<Cell> ThisWeek, IEnumerable<Cell> LastWeek, IEnumerable<Cell> Period, IEnumerable<Cell> LastYear)? trends)
+    {
+        var list = cells as IReadOnlyCollection<Cell> ?? cells.ToList();
+        var total = Sum(list);
+        var buttons = RollupMetrics.Buttons(total);
+        var happiness = RollupMetrics.Happiness(list.GroupBy(c => c.Channel, StringComparer.Ordinal).Select(g => (g.Key, Sum(g))));
+        var channels = happiness.ByChannel.Select(kv => new ChannelHappiness(kv.Key, kv.Value.Positive, kv.Value.Total, kv.Value.Index)).ToList();
+        var trendList = new List<MetricTrend>();
+        if (trends is var (thisWeek, lastWeek, period, lastYear))
+        {
+            var (tw, lw, p, ly) = (Sum(thisWeek), Sum(lastWeek), Sum(period), Sum(lastYear));
+            trendList.Add(Trend("greenShare", Trends.WeekOverWeek(RollupMetrics.GreenShare(tw), RollupMetrics.GreenShare(lw))));
+            trendList.Add(Trend("greenShare", Trends.YearOverYear(RollupMetrics.GreenShare(p), RollupMetrics.GreenShare(ly))));
+            trendList.Add(Trend("happiness", Trends.WeekOverWeek(RollupMetrics.Happy(tw), RollupMetrics.Happy(lw))));
+            trendList.Add(Trend("happiness", Trends.YearOverYear(RollupMetrics.Happy(p), RollupMetrics.Happy(ly))));
+        }
+        return new MetricsRow(key, label,
+            new MetricsCounts(total.Green, total.Red, total.Suppressed, total.Receipts, total.Visitors, total.FeedbackPositive, total.FeedbackNeutral, total.FeedbackNegative),
+            buttons.GreenShare, buttons.RedRatePer100Receipts, happiness.Overall.Index, channels, trendList);
+    }
+
+    private static MetricTrend Trend(string metric, TrendResult t) =>
+        new(metric, t.Kind, t.Current.Successes, t.Current.Trials, t.Previous.Successes, t.Previous.Trials, t.Change, t.Z, t.IsWithinNoise);
+
+    public static BucketCounts Sum(IEnumerable<Cell> cells) => cells.Aggregate(default(BucketCounts), (acc, c) => acc.Merge(c.Counts));
+
+    private static List<(string, string)> DayKeys(List<Place> places)
+    {
+        if (places.Count == 0) return [];
+        var first = places.Min(p => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(p.Start, p.Zone).DateTime));
+        var last = places.Max(p => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(p.End.AddTicks(-1), p.Zone).DateTime));
+        var keys = new List<(string, string)>();
+        for (var d = first; d <= last; d = d.AddDays(1))
+        {
+            var key = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            keys.Add((key, key));
+        }
+        return keys;
+    }
+
+    private static async Task<List<(string, string)>> StaffKeysAsync(OtklikDb db, List<Cell> cells, CancellationToken ct)
+    {
+        var ids = cells.Select(c => c.StaffKey).Where(k => k != Guid.Empty).Distinct().ToList();
+        // Someone from another location may have covered a shift here (as in ButtonStats): the location filter is lifted
+        // for these ids only, never the organization filter.
+        var org = db.Tenant.OrganizationId;
+        var system = db.Tenant.IsSystem;
+        var names = ids.Count == 0 ? [] : await db.StaffMembers.IgnoreQueryFilters().AsNoTracking()
+            .Where(s => (system || s.OrganizationId == org) && ids.Contains(s.Id))
+            .Select(s => new { s.Id, s.Name })
+            .ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var keys = ids.Select(id => (Key: id.ToString(), Label: names.GetValueOrDefault(id, "?")))
+            .OrderBy(k => k.Label, StringComparer.CurrentCulture).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
+        if (cells.Any(c => c.StaffKey == Guid.Empty)) keys.Add((NotAttributedKey, "Not attributed"));
+        return keys;
+    }
+
+    [Flags]
+    public enum Dims
+    {
+        None = 0,
+        Location = 1,
+        Staff = 2,
+        Hour = 4,
+    }
+
+    /// <summary>
+    /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range share one query.
+    /// </summary>
+    public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
+        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
+    {
+        var cells = new List<Cell>();
+        foreach (var group in places.GroupBy(range))
+        {
+            var (start, end) = group.Key;
+            if (start >= end) continue;
+            var ids = group.Select(p => p.Id).ToList();
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, dims, staffId, ct));
+            else cells.AddRange(await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct));
+        }
+        // Several ranges (time zones) may give the same key: merge.
+        return [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
+            .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
+    }
+
+    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId, CancellationToken ct)
+    {
+        var q = db.HourlyRollups.AsNoTracking().Where(r => ids.Contains(r.LocationId) && r.HourStartUtc >= start && r.HourStartUtc < end);
+        if (staffId is { } only) q = q.Where(r => r.StaffKey == only);
+        // Revenue and items are not read: no metric here needs them (and SQLite cannot sum decimals in SQL).
+        if (dims.HasFlag(Dims.Hour))
+            return (await q.GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
+                    .Select(g => new { g.Key.LocationId, g.Key.HourStartUtc, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
+                .Select(x => new Cell(x.LocationId, Guid.Empty, x.HourStartUtc, x.Channel, x.C.ToCounts())).ToList();
+        if (dims.HasFlag(Dims.Staff))
+            return (await q.GroupBy(r => new { r.StaffKey, r.Channel })
+                    .Select(g => new { g.Key.StaffKey, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
+                .Select(x => new Cell(Guid.Empty, x.StaffKey, default, x.Channel, x.C.ToCounts())).ToList();
+        if (dims.HasFlag(Dims.Location))
+            return (await q.GroupBy(r => new { r.LocationId, r.Channel })
+                    .Select(g => new { g.Key.LocationId, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
+                .Select(x => new Cell(x.LocationId, Guid.Empty, default, x.Channel, x.C.ToCounts())).ToList();
+        return (await q.GroupBy(r => r.Channel)
+                .Select(g => new { Channel = g.Key, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
+            .Select(x => new Cell(Guid.Empty, Guid.Empty, default, x.Channel, x.C.ToCounts())).ToList();
+    }
+
+    private sealed record Totals(long Green, long Red, long Suppressed, long Visitors, long Receipts, long SalesAttempts, long FeedbackPositive, long FeedbackNeutral, long FeedbackNegative)
+    {
+        public BucketCounts ToCounts() => new(Green, Red, Suppressed, Visitors, Receipts, 0, 0, SalesAttempts, FeedbackPositive, FeedbackNeutral, FeedbackNegative);
+    }
+
+    private static async Task<List<Cell>> FromRawAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId,
+        IEnumerable<IRollupSource> rawSources, CancellationToken ct)
+    {
+        var set = ids.ToHashSet();
+        var cells = new Dictionary<(Guid, Guid, DateTimeOffset, string), BucketCounts>();
+        foreach (var source in rawSources)
+            await foreach (var (_, e) in source.ReadAsync(db, start, end, ct))
+            {
+                if (!set.Contains(e.LocationId) || (staffId is { } only && e.StaffId != only)) continue;
+                var key = BucketKey.Of(e);
+                var k = (dims.HasFlag(Dims.Location) || dims.HasFlag(Dims.Hour) ? key.LocationId : Guid.Empty,
+                    dims.HasFlag(Dims.Staff) ? key.StaffId ?? Guid.Empty : Guid.Empty,
+                    dims.HasFlag(Dims.Hour) ? key.HourStartUtc : default,
+                    key.Channel);
+                var counts = BucketCounts.Of(e) with { Revenue = 0, Items = 0 };
+                cells[k] = cells.TryGetValue(k, out var c) ? c.Merge(counts) : counts;
+            }
+        return [.. cells.Select(kv => new Cell(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, kv.Value))];
+    }
+}

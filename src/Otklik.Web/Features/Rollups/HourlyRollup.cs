@@ -1,0 +1,36 @@
+using Otklik.Core.Rollups;
+using Otklik.Web.Tenancy;
+
+namespace Otklik.Web.Features.Rollups;
+
+/// <summary>
+/// Counts of one location, employee, channel and UTC hour: the table dashboards and the metrics API read instead of raw events.
+/// Maintained in the transaction that stores each event (<see cref="RollupStore.AddAsync"/>) and rebuildable from raw data
+/// (<see cref="RollupRebuilder"/>). Every count is a plain sum, so concurrent writers add with an upsert and never overwrite.
+/// </summary>
+public sealed class HourlyRollup : ILocationOwned
+{
+    public Guid OrganizationId { get; set; }
+    public Guid LocationId { get; set; }
+    public DateTimeOffset HourStartUtc { get; set; }
+    /// <summary>The employee, or <see cref="Guid.Empty"/> for "nobody known": a key column must not be NULL for the upsert to match.</summary>
+    public Guid StaffKey { get; set; }
+    /// <summary>Feedback channel ("QrPage", "Kiosk", …); empty for presses and sales counts.</summary>
+    public string Channel { get; set; } = "";
+
+    public long Green { get; set; }
+    public long Red { get; set; }
+    public long Suppressed { get; set; }
+    public long Visitors { get; set; }
+    public long Receipts { get; set; }
+    public decimal Revenue { get; set; }
+    public long Items { get; set; }
+    public long SalesAttempts { get; set; }
+    public long FeedbackPositive { get; set; }
+    public long FeedbackNeutral { get; set; }
+    public long FeedbackNegative { get; set; }
+
+    public Guid? StaffMemberId => StaffKey == Guid.Empty ? null : StaffKey;
+
+    public BucketCounts Counts => new(Green, Red, Suppressed, Visitors, Receipts, Revenue, Items, SalesAttempts, FeedbackPositive, FeedbackNeutral, FeedbackNegative);
+}

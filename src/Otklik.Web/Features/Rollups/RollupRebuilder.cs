@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Otklik.Core.Rollups;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Ingestion;
+
+namespace Otklik.Web.Features.Rollups;
+
+public sealed class RollupOptions
+{
+    public const string Section = "Otklik:Rollups";
+
+    /// <summary>Maintain rollups as presses arrive. Off only to measure what maintenance costs (bench); dashboards then need a rebuild.</summary>
+    public bool MaintainOnIngest { get; set; } = true;
+}
+
+/// <summary>
+/// A kind of raw data that rollups count. Each source reads its stored events of a UTC range through the context's query
+/// filters (one organization, or all in a system context). Other features (conversion, surveys) add their own source.
+/// </summary>
+public interface IRollupSource
+{
+    IAsyncEnumerable<TenantEvent> ReadAsync(OtklikDb db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+}
+
+public sealed class PressRollupSource : IRollupSource
+{
+    public async IAsyncEnumerable<TenantEvent> ReadAsync(OtklikDb db, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var rows = db.ButtonPresses.AsNoTracking().Where(p => p.OccurredAt >= from && p.OccurredAt < to)
+            .Select(p => new ButtonPress
+            {
+                OrganizationId = p.OrganizationId, LocationId = p.LocationId, StaffMemberId = p.StaffMemberId, Type = p.Type, Suppressed = p.Suppressed,
+                OccurredAt = p.OccurredAt,
+            }).AsAsyncEnumerable();
+        await foreach (var p in rows.WithCancellation(ct)) yield return RollupStore.Of(p);
+    }
+}
+
+public sealed class FeedbackRollupSource : IRollupSource
+{
+    public async IAsyncEnumerable<TenantEvent> ReadAsync(OtklikDb db, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var rows = db.Feedback.AsNoTracking().Where(f => f.CreatedAt >= from && f.CreatedAt < to)
+            .Select(f => new Feedback.Feedback
+            {
+                OrganizationId = f.OrganizationId, LocationId = f.LocationId, Channel = f.Channel, Sentiment = f.Sentiment, CreatedAt = f.CreatedAt,
+            }).AsAsyncEnumerable();
+        await foreach (var f in rows.WithCancellation(ct)) yield return RollupStore.Of(f);
+    }
+}
+
+/// <summary>Counts committed presses into the rollups in the same transaction as the presses (a duplicate is never stored, so never counted).</summary>
+public sealed class PressRollupHook : IPressCommitHook
+{
+    public Task OnPressesAsync(OtklikDb db, IReadOnlyList<ButtonPress> stored, CancellationToken ct) =>
+        stored.Count == 0 ? Task.CompletedTask : RollupStore.AddAsync(db, stored.Select(RollupStore.Of), ct);
+}
+
+/// <summary>The hours a rebuild covered and how many rows it wrote.</summary>
+public sealed record RebuildResult(DateTimeOffset From, DateTimeOffset To, int Buckets, long Events);
+
+/// <summary>Recomputes the rollups of whole UTC hours from raw data, in one transaction.</summary>
+public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
+{
+    /// <summary>
+    /// Deletes the rollups of the hours touching [<paramref name="from"/>, <paramref name="to"/>) that the context can see
+    /// (its organization; every organization in a system context) and counts them again from every source.
+    /// </summary>
+    /// <remarks>
+    /// On PostgreSQL the table is locked against concurrent upserts (SHARE ROW EXCLUSIVE) for the rebuild: an event stored
+    /// meanwhile either committed before (then the rebuild reads it) or waits and adds itself after the rebuild commits.
+    /// SQLite has one writer at a time anyway (the transaction begins IMMEDIATE).
+    /// </remarks>
+    public async Task<RebuildResult> RebuildAsync(OtklikDb db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var start = HourlyBucket.HourStart(from);
+        var end = HourlyBucket.HourStart(to.AddTicks(-1)).AddHours(1);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\" IN SHARE ROW EXCLUSIVE MODE", ct);
+        await db.HourlyRollups.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end).ExecuteDeleteAsync(ct);
+
+        var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
+        long events = 0;
+        foreach (var source in sources)
+        {
+            await foreach (var e in source.ReadAsync(db, start, end, ct))
+            {
+                events++;
+                RollupStore.Count(buckets, e);
+            }
+        }
+        await RollupStore.UpsertAsync(db, RollupStore.Rows(buckets), ct);
+        await tx.CommitAsync(ct);
+        return new RebuildResult(start, end, buckets.Count, events);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Core.Rollups;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Buttons;
+
+namespace Otklik.Web.Features.Rollups;
+
+/// <summary>Rollup events of one organization (the core's events carry no tenant).</summary>
+public readonly record struct TenantEvent(Guid OrganizationId, RollupEvent Event);
+
+/// <summary>Adds events to the hourly rollups inside the caller's transaction.</summary>
+public static class RollupStore
+{
+    public const string Table = "HourlyRollups";
+
+    private static readonly string[] KeyColumns = ["OrganizationId", "LocationId", "HourStartUtc", "StaffKey", "Channel"];
+    private static readonly string[] CountColumns =
+        ["Green", "Red", "Suppressed", "Visitors", "Receipts", "Revenue", "Items", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
+    private const int RowsPerStatement = 400;
+
+    /// <summary>The event of a stored press: suppressed presses are counted apart, never as green or red.</summary>
+    public static TenantEvent Of(ButtonPress p) => new(p.OrganizationId, new RollupEvent(p.LocationId, p.StaffMemberId, p.OccurredAt,
+        p.Suppressed ? RollupEventKind.SuppressedPress : p.Type == PressType.Green ? RollupEventKind.GreenPress : RollupEventKind.RedPress));
+
+    /// <summary>The event of stored feedback, under its channel; feedback has no employee.</summary>
+    public static TenantEvent Of(Feedback.Feedback f) => new(f.OrganizationId, new RollupEvent(f.LocationId, null, f.CreatedAt,
+        f.Sentiment switch
+        {
+            Feedback.Sentiment.Positive => RollupEventKind.FeedbackPositive,
+            Feedback.Sentiment.Negative => RollupEventKind.FeedbackNegative,
+            _ => RollupEventKind.FeedbackNeutral,
+        }, Channel: f.Channel.ToString()));
+
+    /// <summary>
+    /// Adds the events to their buckets with <c>INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x</c> (SQLite and PostgreSQL),
+    /// so that writers on several nodes add rather than overwrite. Call inside the transaction that stores the events.
+    /// </summary>
+    public static async Task AddAsync(OtklikDb db, IEnumerable<TenantEvent> events, CancellationToken ct)
+    {
+        var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
+        foreach (var e in events) Count(buckets, e);
+        await UpsertAsync(db, Rows(buckets), ct);
+    }
+
+    /// <summary>Adds one event to in-memory buckets (the core's definition of what each kind counts).</summary>
+    public static void Count(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets, TenantEvent e)
+    {
+        var key = (e.OrganizationId, BucketKey.Of(e.Event));
+        var counts = BucketCounts.Of(e.Event);
+        buckets[key] = buckets.TryGetValue(key, out var c) ? c.Merge(counts) : counts;
+    }
+
+    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Rows(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets) =>
+        buckets.Select(kv => (kv.Key.Org, new HourlyBucket(kv.Key.Key, kv.Value)));
+
+    /// <summary>Adds whole buckets (e.g. from a rebuild, or a conversion import) to the table.</summary>
+    public static async Task UpsertAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
+    {
+        var sqlite = db.Database.IsSqlite();
+        foreach (var chunk in buckets.Chunk(RowsPerStatement))
+        {
+            var sql = new StringBuilder($"INSERT INTO \"{Table}\" (");
+            sql.AppendJoin(", ", KeyColumns.Concat(CountColumns).Select(c => $"\"{c}\"")).Append(") VALUES ");
+            var values = new List<object>(chunk.Length * (KeyColumns.Length + CountColumns.Length));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (org, (key, c)) = chunk[i];
+                if (i > 0) sql.Append(", ");
+                sql.Append('(');
+                object[] row =
+                [
+                    org, key.LocationId,
+                    // SQLite keeps instants as UTC ticks and decimals as doubles (SqliteOtklikDb conventions); raw parameters skip converters.
+                    sqlite ? key.HourStartUtc.UtcTicks : key.HourStartUtc.ToUniversalTime(),
+                    key.StaffId ?? Guid.Empty, key.Channel ?? "",
+                    c.Green, c.Red, c.Suppressed, c.Visitors, c.Receipts, sqlite ? (double)c.Revenue : c.Revenue, c.Items, c.SalesAttempts,
+                    c.FeedbackPositive, c.FeedbackNeutral, c.FeedbackNegative,
+                ];
+                for (var j = 0; j < row.Length; j++)
+                {
+                    if (j > 0) sql.Append(", ");
+                    sql.Append('{').Append(values.Count).Append('}');
+                    values.Add(row[j]);
+                }
+                sql.Append(')');
+            }
+            sql.Append(" ON CONFLICT (").AppendJoin(", ", KeyColumns.Select(c => $"\"{c}\"")).Append(") DO UPDATE SET ");
+            sql.AppendJoin(", ", CountColumns.Select(c => $"\"{c}\" = \"{Table}\".\"{c}\" + excluded.\"{c}\""));
+            await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using CsCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Metrics;
+using Otklik.Web.Features.Reports;
+using Otklik.Web.Features.Rollups;
+using Otklik.Web.Infrastructure;
+using Otklik.Web.Tenancy;
+using Otklik.Web.Tests.Infrastructure;
+
+namespace Otklik.Web.Tests.Features.Metrics;
+
+/// <summary>
+/// Rollups maintained through the real ingestion and feedback paths, on the real database, against the raw events they count.
+/// </summary>
+public abstract class RollupsTests(OtklikApp app)
+{
+    /// <summary>A press: which button (0: Main, assigned to Anna; 1: Other, attributed by shift), red?, minutes ago, sent twice?, hammered?</summary>
+    private sealed record PressSpec(int Device, bool Red, int MinutesAgo, bool Twice, bool Hammered);
+
+    private sealed record FeedbackSpec(int Location, string Channel, string Sentiment);
+
+    private static readonly Gen<PressSpec> Press = Gen.Select(Gen.Int[0, 1], Gen.Bool, Gen.Int[0, 20 * 24 * 60], Gen.Int[0, 9], Gen.Int[0, 9])
+        .Select((d, red, ago, twice, hammer) => new PressSpec(d, red, ago, twice == 0, hammer == 0));
+
+    private static readonly Gen<FeedbackSpec> FeedbackGen = Gen.Select(Gen.Int[0, 1], Gen.OneOfConst("QrPage", "Kiosk", "CallCentre"), Gen.OneOfConst("Positive", "Neutral", "Negative"))
+        .Select((l, c, s) => new FeedbackSpec(l, c, s));
+
+    private static readonly Gen<(PressSpec[] Presses, FeedbackSpec[] Feedback)> Data = Gen.Select(Press.Array[0, 60], FeedbackGen.Array[0, 6]);
+
+    private async Task SendAsync(Seed seed, PressSpec[] presses, FeedbackSpec[] feedback)
+    {
+        var now = DateTimeOffset.UtcNow;
+        TestDevice[] devices = [new(app, seed.Device.Device.Id, seed.Device.Token), new(app, seed.OtherDevice.Device.Id, seed.OtherDevice.Token)];
+        foreach (var group in presses.GroupBy(p => p.Device))
+        {
+            var events = new List<string>();
+            foreach (var p in group)
+            {
+                var at = now.AddMinutes(-p.MinutesAgo);
+                var id = Guid.NewGuid();
+                events.Add(TestDevice.Event(id, p.Red ? "red" : "green", at));
+                if (p.Twice) events.Add(TestDevice.Event(id, p.Red ? "red" : "green", at));
+                if (p.Hammered) events.Add(TestDevice.Event(Guid.NewGuid(), p.Red ? "red" : "green", at.AddSeconds(1)));
+            }
+            // Two requests, the second repeating part of the first: what a device does after a lost acknowledgement.
+            (await devices[group.Key].PostAsync(TestDevice.Batch(events))).EnsureSuccessStatusCode();
+            (await devices[group.Key].PostAsync(TestDevice.Batch(events.Take(events.Count / 2)))).EnsureSuccessStatusCode();
+        }
+        using var owner = seed.Org.Owner();
+        foreach (var f in feedback)
+            (await owner.PostJsonAsync("/api/v1/feedback", new
+            {
+                locationId = f.Location == 0 ? seed.Location.Id : seed.OtherLocation.Id, channel = f.Channel, sentiment = f.Sentiment, text = "x",
+            })).EnsureSuccessStatusCode();
+    }
+
+    private Task<string> RollupRowsAsync(Guid org) => app.WithDbAsync(async db =>
+    {
+        var rows = await db.HourlyRollups.AsNoTracking().ToListAsync();
+        return string.Join('\n', rows
+            .OrderBy(r => r.HourStartUtc).ThenBy(r => r.LocationId).ThenBy(r => r.StaffKey).ThenBy(r => r.Channel, StringComparer.Ordinal)
+            .Select(r => string.Create(CultureInfo.InvariantCulture,
+                $"{r.LocationId} {r.StaffKey} {r.HourStartUtc:O} {r.Channel} g{r.Green} r{r.Red} s{r.Suppressed} v{r.Visitors} rc{r.Receipts} fp{r.FeedbackPositive} fn{r.FeedbackNeutral} fx{r.FeedbackNegative}")));
+    }, org);
+
+    private Task<string> MetricsJsonAsync(Guid org, MetricsGrouping grouping, MetricsSource source) => app.WithDbAsync(async db =>
+    {
+        var errors = new Errors();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var period = ReportPeriod.Parse(today.AddDays(-22).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DateTimeOffset.UtcNow, errors)!;
+        var report = await MetricsEngine.ComputeAsync(db, period, null, grouping, source, app.Services.GetServices<IRollupSource>(), CancellationToken.None);
+        return JsonSerializer.Serialize(report);
+    }, org);
+
+    [Fact]
+    public async Task RandomPressesAndFeedback_MetricsFromRollups_EqualMetricsFromRawData_AndRebuildReproducesTheTable()
+    {
+        var bystander = await Seed.CreateAsync(app);
+        var bystanderRows = await RollupRowsAsync(bystander.Org.Id);
+
+        await Data.SampleAsync(async data =>
+        {
+            var seed = await Seed.CreateAsync(app);
+            using (var owner = seed.Org.Owner())
+                (await owner.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}", new { name = "Other", timeZone = "Asia/Kolkata" })).EnsureSuccessStatusCode();
+            await SendAsync(seed, data.Presses, data.Feedback);
+
+            foreach (var grouping in Enum.GetValues<MetricsGrouping>())
+                Assert.Equal(await MetricsJsonAsync(seed.Org.Id, grouping, MetricsSource.Raw), await MetricsJsonAsync(seed.Org.Id, grouping, MetricsSource.Rollups));
+
+            var maintained = await RollupRowsAsync(seed.Org.Id);
+            using var http = seed.Org.Owner();
+            var rebuilt = await (await http.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-30), to = DateTimeOffset.UtcNow.AddHours(1) }))
+                .ReadAsync<RebuildResult>();
+            Assert.Equal(maintained, await RollupRowsAsync(seed.Org.Id));
+            var presses = await app.WithDbAsync(db => db.ButtonPresses.CountAsync(), seed.Org.Id);
+            var feedback = await app.WithDbAsync(db => db.Feedback.CountAsync(), seed.Org.Id);
+            Assert.Equal(presses + feedback, rebuilt.Events);
+        }, iter: 3, threads: 1);
+
+        Assert.Equal(bystanderRows, await RollupRowsAsync(bystander.Org.Id));
+    }
+
+    [Fact]
+    public async Task PressSentTwice_CountsOnceInRollups()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var device = new TestDevice(app, seed.Device.Device.Id, seed.Device.Token);
+        var body = TestDevice.Event(Guid.NewGuid(), "green", DateTimeOffset.UtcNow.AddMinutes(-5));
+
+        (await device.PostAsync(body)).EnsureSuccessStatusCode();
+        (await device.PostAsync(body)).EnsureSuccessStatusCode();
+
+        var rows = await app.WithDbAsync(db => db.HourlyRollups.AsNoTracking().Where(r => r.LocationId == seed.Location.Id && r.Channel == "").ToListAsync(), seed.Org.Id);
+        var row = Assert.Single(rows);
+        Assert.Equal(1, row.Green);
+        Assert.Equal(seed.Staff.Id, row.StaffMemberId);
+    }
+
+    [Fact]
+    public async Task Metrics_KnownPressesAndFeedback_GiveGreenShareHappinessPerChannelAndCounts()
+    {
+        var seed = await Seed.CreateAsync(app); // its feedback: one negative at the kiosk of Main
+        var device = new TestDevice(app, seed.Device.Device.Id, seed.Device.Token);
+        var at = DateTimeOffset.UtcNow.AddHours(-2);
+        (await device.PostAsync(TestDevice.Batch(
+        [
+            TestDevice.Event(Guid.NewGuid(), "green", at), TestDevice.Event(Guid.NewGuid(), "green", at.AddMinutes(1)),
+            TestDevice.Event(Guid.NewGuid(), "green", at.AddMinutes(2)), TestDevice.Event(Guid.NewGuid(), "red", at.AddMinutes(3)),
+            TestDevice.Event(Guid.NewGuid(), "red", at.AddMinutes(3).AddSeconds(1)), // suppressed
+        ]))).EnsureSuccessStatusCode();
+        using var http = seed.Org.Owner();
+        (await http.PostJsonAsync("/api/v1/feedback", new { locationId = seed.Location.Id, channel = "QrPage", sentiment = "Positive", text = "Great" })).EnsureSuccessStatusCode();
+
+        var report = await (await http.GetAsync($"/api/v1/metrics?location={seed.Location.Id}&groupBy=staff")).ReadAsync<MetricsReport>();
+
+        var t = report.Totals;
+        Assert.Equal(new MetricsCounts(3, 1, 1, 0, 0, 1, 0, 1), t.Counts);
+        Assert.Equal(0.75, t.GreenShare);
+        Assert.Null(t.RedRatePer100Receipts);
+        Assert.Equal(4.0 / 6, t.HappinessIndex!.Value, 9);
+        Assert.Equal(["Buttons 3/4", "Kiosk 0/1", "QrPage 1/1"], t.Channels.Select(c => $"{c.Channel} {c.Positive}/{c.Total}"));
+        var anna = Assert.Single(report.Rows, r => r.Key == seed.Staff.Id.ToString());
+        Assert.Equal("Anna", anna.Label);
+        Assert.Equal(0.75, anna.GreenShare);
+        var notAttributed = Assert.Single(report.Rows, r => r.Key == MetricsEngine.NotAttributedKey);
+        Assert.Equal(2, notAttributed.Counts.FeedbackPositive + notAttributed.Counts.FeedbackNegative);
+        var wow = Assert.Single(t.Trends, x => x.Metric == "greenShare" && x.Kind == Otklik.Core.Metrics.TrendKind.WeekOverWeek);
+        Assert.Equal((3, 4, 0, 0), (wow.CurrentSuccesses, wow.CurrentTrials, wow.PreviousSuccesses, wow.PreviousTrials));
+        Assert.True(wow.WithinNoise);
+        Assert.Null(wow.Change);
+    }
+
+    [Fact]
+    public async Task Metrics_BadInput_Is400_ForeignOrUnknownLocation_Is404()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var stranger = await Seed.CreateAsync(app);
+        using var http = seed.Org.Owner();
+
+        Assert.Contains("groupby", (await (await http.GetAsync("/api/v1/metrics?groupBy=month")).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Contains("location", (await (await http.GetAsync("/api/v1/metrics?location=nope")).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Contains("from", (await (await http.GetAsync("/api/v1/metrics?from=2026-13-01")).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/metrics?location={stranger.Location.Id}")).StatusCode);
+        foreach (var g in MetricsApi.GroupByValues)
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/v1/metrics?groupBy={g}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rebuild_OnlyOwners_AndBadRangesAre400()
+    {
+        var seed = await Seed.CreateAsync(app);
+        using var owner = seed.Org.Owner();
+        using var viewer = app.WithKey(seed.ApiKey.Key);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostJsonAsync("/api/v1/rollups/rebuild", new { from = "2026-01-01T00:00:00Z", to = "2026-01-02T00:00:00Z" })).StatusCode);
+        Assert.Contains("to", (await (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { from = "2026-01-02T00:00:00Z", to = "2026-01-01T00:00:00Z" })).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Contains("from", (await (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { to = "2026-01-01T00:00:00Z" })).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Contains("to", (await (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { from = "2020-01-01T00:00:00Z", to = "2026-01-01T00:00:00Z" })).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+    }
+}
+
+public sealed class RollupsSqliteTests(SqliteApp app) : RollupsTests(app), IClassFixture<SqliteApp>;
+
+[Trait("Database", "Postgres")]
+public sealed class RollupsPostgresTests(PostgresApp app) : RollupsTests(app), IClassFixture<PostgresApp>;
