@@ -23,6 +23,7 @@ using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Surveys;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
@@ -108,6 +109,11 @@ services.AddSingleton<IAttachmentStore, FileAttachmentStore>();
 services.AddSingleton<FeedbackLimits>();
 services.AddSingleton<FormTokens>();
 services.AddScoped<FeedbackIntake>();
+// Surveys: NPS/CSAT with factor questions, public page, interviewer mode, invitations through the alerts' outbox.
+services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddScoped<SurveyIntake>();
+services.AddSingleton<InvitationWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<InvitationWorker>());
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -184,6 +190,8 @@ app.MapPublicFeedback();
 api.MapAlerts();
 api.MapAlertSettings();
 api.MapReports();
+api.MapSurveys();
+app.MapPublicSurveys();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

@@ -9,6 +9,7 @@ using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Surveys;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Tenancy;
 
@@ -59,6 +60,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
+    public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
+    public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -83,6 +90,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        builder.Entity<Survey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<SurveyQuestion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<SurveyLocation>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<SurveyResponse>(builder);
+        builder.Entity<SurveyAnswer>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<SurveyInvitation>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

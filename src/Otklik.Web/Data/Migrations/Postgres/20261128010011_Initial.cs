@@ -441,6 +441,41 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Surveys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    KeyKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    KeyTextRu = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    KeyTextEn = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    StartsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    EndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    InvitationDelayHours = table.Column<int>(type: "integer", nullable: false),
+                    InvitationChannelId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Surveys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Surveys_NotificationChannels_InvitationChannelId",
+                        column: x => x.InvitationChannelId,
+                        principalTable: "NotificationChannels",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Surveys_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Devices",
                 columns: table => new
                 {
@@ -510,6 +545,132 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "SurveyInvitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ContactEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ContactPhone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    VisitedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    LinkBase = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RespondedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    SkippedReason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyInvitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyInvitations_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyInvitations_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyLocations",
+                columns: table => new
+                {
+                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyLocations", x => new { x.SurveyId, x.LocationId });
+                    table.ForeignKey(
+                        name: "FK_SurveyLocations_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_SurveyLocations_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyQuestions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false),
+                    TextRu = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    TextEn = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    ReasonId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyQuestions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyQuestions_Reasons_ReasonId",
+                        column: x => x.ReasonId,
+                        principalTable: "Reasons",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyQuestions_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyResponses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Declined = table.Column<bool>(type: "boolean", nullable: false),
+                    KeyScore = table.Column<int>(type: "integer", nullable: true),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    InterviewerUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    InvitationId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserAgentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyResponses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ButtonPresses",
                 columns: table => new
                 {
@@ -540,6 +701,32 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         principalTable: "Locations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyAnswers",
+                columns: table => new
+                {
+                    ResponseId = table.Column<Guid>(type: "uuid", nullable: false),
+                    QuestionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Score = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyAnswers", x => new { x.ResponseId, x.QuestionId });
+                    table.ForeignKey(
+                        name: "FK_SurveyAnswers_SurveyQuestions_QuestionId",
+                        column: x => x.QuestionId,
+                        principalTable: "SurveyQuestions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyAnswers_SurveyResponses_ResponseId",
+                        column: x => x.ResponseId,
+                        principalTable: "SurveyResponses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -887,6 +1074,73 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_StaffMembers_OrganizationId_LocationId",
                 table: "StaffMembers",
                 columns: new[] { "OrganizationId", "LocationId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyAnswers_QuestionId",
+                table: "SurveyAnswers",
+                column: "QuestionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_DueAt",
+                table: "SurveyInvitations",
+                column: "DueAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_LocationId",
+                table: "SurveyInvitations",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_SurveyId",
+                table: "SurveyInvitations",
+                column: "SurveyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_Token",
+                table: "SurveyInvitations",
+                column: "Token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyLocations_LocationId",
+                table: "SurveyLocations",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyQuestions_ReasonId",
+                table: "SurveyQuestions",
+                column: "ReasonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyQuestions_SurveyId_SortOrder",
+                table: "SurveyQuestions",
+                columns: new[] { "SurveyId", "SortOrder" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_LocationId_CreatedAt",
+                table: "SurveyResponses",
+                columns: new[] { "LocationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_SurveyId_CreatedAt",
+                table: "SurveyResponses",
+                columns: new[] { "SurveyId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_InvitationChannelId",
+                table: "Surveys",
+                column: "InvitationChannelId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_OrganizationId_CreatedAt",
+                table: "Surveys",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_Slug",
+                table: "Surveys",
+                column: "Slug",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -920,6 +1174,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Shifts");
 
             migrationBuilder.DropTable(
+                name: "SurveyAnswers");
+
+            migrationBuilder.DropTable(
+                name: "SurveyInvitations");
+
+            migrationBuilder.DropTable(
+                name: "SurveyLocations");
+
+            migrationBuilder.DropTable(
                 name: "ApiKeys");
 
             migrationBuilder.DropTable(
@@ -932,16 +1195,25 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Feedback");
 
             migrationBuilder.DropTable(
-                name: "Reasons");
+                name: "SurveyQuestions");
+
+            migrationBuilder.DropTable(
+                name: "SurveyResponses");
 
             migrationBuilder.DropTable(
                 name: "Alerts");
 
             migrationBuilder.DropTable(
-                name: "NotificationChannels");
+                name: "Reasons");
+
+            migrationBuilder.DropTable(
+                name: "Surveys");
 
             migrationBuilder.DropTable(
                 name: "ButtonPresses");
+
+            migrationBuilder.DropTable(
+                name: "NotificationChannels");
 
             migrationBuilder.DropTable(
                 name: "Devices");

@@ -440,6 +440,41 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Surveys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    KeyKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    KeyTextRu = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    KeyTextEn = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    StartsAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    InvitationDelayHours = table.Column<int>(type: "INTEGER", nullable: false),
+                    InvitationChannelId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Surveys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Surveys_NotificationChannels_InvitationChannelId",
+                        column: x => x.InvitationChannelId,
+                        principalTable: "NotificationChannels",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Surveys_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Devices",
                 columns: table => new
                 {
@@ -509,6 +544,132 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "SurveyInvitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContactEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ContactPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    VisitedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    LinkBase = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RespondedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SkippedReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyInvitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyInvitations_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyInvitations_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyLocations",
+                columns: table => new
+                {
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyLocations", x => new { x.SurveyId, x.LocationId });
+                    table.ForeignKey(
+                        name: "FK_SurveyLocations_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_SurveyLocations_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyQuestions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    TextRu = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    TextEn = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    ReasonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyQuestions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyQuestions_Reasons_ReasonId",
+                        column: x => x.ReasonId,
+                        principalTable: "Reasons",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyQuestions_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyResponses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Declined = table.Column<bool>(type: "INTEGER", nullable: false),
+                    KeyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    InterviewerUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    InvitationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserAgentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyResponses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyResponses_Surveys_SurveyId",
+                        column: x => x.SurveyId,
+                        principalTable: "Surveys",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ButtonPresses",
                 columns: table => new
                 {
@@ -539,6 +700,32 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         principalTable: "Locations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SurveyAnswers",
+                columns: table => new
+                {
+                    ResponseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    QuestionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Score = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SurveyAnswers", x => new { x.ResponseId, x.QuestionId });
+                    table.ForeignKey(
+                        name: "FK_SurveyAnswers_SurveyQuestions_QuestionId",
+                        column: x => x.QuestionId,
+                        principalTable: "SurveyQuestions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_SurveyAnswers_SurveyResponses_ResponseId",
+                        column: x => x.ResponseId,
+                        principalTable: "SurveyResponses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -886,6 +1073,73 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_StaffMembers_OrganizationId_LocationId",
                 table: "StaffMembers",
                 columns: new[] { "OrganizationId", "LocationId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyAnswers_QuestionId",
+                table: "SurveyAnswers",
+                column: "QuestionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_DueAt",
+                table: "SurveyInvitations",
+                column: "DueAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_LocationId",
+                table: "SurveyInvitations",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_SurveyId",
+                table: "SurveyInvitations",
+                column: "SurveyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyInvitations_Token",
+                table: "SurveyInvitations",
+                column: "Token",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyLocations_LocationId",
+                table: "SurveyLocations",
+                column: "LocationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyQuestions_ReasonId",
+                table: "SurveyQuestions",
+                column: "ReasonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyQuestions_SurveyId_SortOrder",
+                table: "SurveyQuestions",
+                columns: new[] { "SurveyId", "SortOrder" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_LocationId_CreatedAt",
+                table: "SurveyResponses",
+                columns: new[] { "LocationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SurveyResponses_SurveyId_CreatedAt",
+                table: "SurveyResponses",
+                columns: new[] { "SurveyId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_InvitationChannelId",
+                table: "Surveys",
+                column: "InvitationChannelId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_OrganizationId_CreatedAt",
+                table: "Surveys",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Surveys_Slug",
+                table: "Surveys",
+                column: "Slug",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -919,6 +1173,15 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "Shifts");
 
             migrationBuilder.DropTable(
+                name: "SurveyAnswers");
+
+            migrationBuilder.DropTable(
+                name: "SurveyInvitations");
+
+            migrationBuilder.DropTable(
+                name: "SurveyLocations");
+
+            migrationBuilder.DropTable(
                 name: "ApiKeys");
 
             migrationBuilder.DropTable(
@@ -931,16 +1194,25 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "Feedback");
 
             migrationBuilder.DropTable(
-                name: "Reasons");
+                name: "SurveyQuestions");
+
+            migrationBuilder.DropTable(
+                name: "SurveyResponses");
 
             migrationBuilder.DropTable(
                 name: "Alerts");
 
             migrationBuilder.DropTable(
-                name: "NotificationChannels");
+                name: "Reasons");
+
+            migrationBuilder.DropTable(
+                name: "Surveys");
 
             migrationBuilder.DropTable(
                 name: "ButtonPresses");
+
+            migrationBuilder.DropTable(
+                name: "NotificationChannels");
 
             migrationBuilder.DropTable(
                 name: "Devices");
