@@ -63,6 +63,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
+        ["/api/v1/surveys/"] = _ => null,
+        ["/api/v1/surveys/{id:guid}"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/results"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/responses"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/invitations"] = s => s.Extra["survey"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -88,6 +93,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.StartsWith("/api/v1/feedback/settings", StringComparison.Ordinal) => """{"consentText":"Intruder's text"}""",
         _ when template.StartsWith("/api/v1/feedback", StringComparison.Ordinal) =>
             $$"""{"locationId":"{{victim.Location.Id}}","channel":"Kiosk","sentiment":"Negative","reasonIds":["{{victim.Reason.Id}}"],"text":"x"}""",
+        _ when template.StartsWith("/api/v1/surveys", StringComparison.Ordinal) =>
+            $$"""{"name":"x","keyKind":"Nps","keyTextRu":"x","locationIds":["{{victim.OtherLocation.Id}}"],"questions":[{"textRu":"x","reasonId":"{{victim.Reason.Id}}"}],"locationId":"{{victim.Location.Id}}","keyScore":5,"email":"a@b.test","visitedAt":"2030-01-01T10:00:00Z"}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -166,7 +173,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
             Assert.True((await http.DeleteAsync(url)).StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, url);
         }
-        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices", "/api/v1/feedback" })
+        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices", "/api/v1/feedback", "/api/v1/surveys" })
         {
             var body = await (await http.GetAsync(list)).Content.ReadAsStringAsync();
             Assert.False(Seed.ContainsAny(body, seed.OtherLocationIds), $"{list} showed another location: {body}");
@@ -208,6 +215,13 @@ public abstract class TenantIsolationTests(OtklikApp app)
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
             new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
         seed.Extra["channel"] = channel.Channel.Id;
+        var survey = await (await owner.PostJsonAsync("/api/v1/surveys", new
+        {
+            name = "Survey", keyKind = "Nps", keyTextRu = "x", locationIds = new[] { seed.Location.Id, seed.OtherLocation.Id },
+            questions = new[] { new { textRu = "x", reasonId = seed.Reason.Id } },
+        })).ReadAsync<Otklik.Web.Features.Surveys.SurveyDto>(HttpStatusCode.Created);
+        seed.Extra["survey"] = survey.Id;
+        (await owner.PostJsonAsync($"/api/v1/surveys/{survey.Id}/responses", new { locationId = seed.OtherLocation.Id, keyScore = 9 })).EnsureSuccessStatusCode();
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -232,6 +246,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
         foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
+        foreach (var s in await db.Surveys.Include(x => x.Questions).Include(x => x.Locations).OrderBy(x => x.Id).ToListAsync())
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.Active}{s.Questions.Count}{s.Locations.Count};");
+        sb.Append(CultureInfo.InvariantCulture, $"survey-responses:{await db.SurveyResponses.CountAsync()};invitations:{await db.SurveyInvitations.CountAsync()}");
         return sb.ToString();
     }, org);
 }

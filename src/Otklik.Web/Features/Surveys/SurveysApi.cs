@@ -205,7 +205,7 @@ public static class SurveysApi
         s.CreatedAt);
 
     /// <summary>Validates the input and applies it to a new or tracked survey; nothing is changed when there are errors.</summary>
-    private static async Task<Errors> ApplyAsync(OtklikDb db, Survey survey, SurveyInput input, CancellationToken ct)
+    internal static async Task<Errors> ApplyAsync(OtklikDb db, Survey survey, SurveyInput input, CancellationToken ct)
     {
         var errors = new Errors();
         var name = input.Name?.Trim();
