@@ -24,6 +24,7 @@ using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
+using Otklik.Web.Features.Testimonials;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
@@ -114,6 +115,7 @@ services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).Va
 services.AddScoped<SurveyIntake>();
 services.AddSingleton<InvitationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<InvitationWorker>());
+services.AddSingleton<TestimonialSignal>();
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -192,6 +194,8 @@ api.MapAlertSettings();
 api.MapReports();
 api.MapSurveys();
 app.MapPublicSurveys();
+api.MapTestimonials();
+app.MapPublicTestimonials();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

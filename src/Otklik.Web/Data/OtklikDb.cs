@@ -10,6 +10,7 @@ using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
+using Otklik.Web.Features.Testimonials;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Tenancy;
 
@@ -66,6 +67,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
     public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
     public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
+    public DbSet<Testimonial> Testimonials => Set<Testimonial>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -96,6 +98,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<SurveyResponse>(builder);
         builder.Entity<SurveyAnswer>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<SurveyInvitation>(builder);
+        FilterByLocation<Testimonial>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -121,3 +121,29 @@ public sealed class SurveysBrowserTests(FeedbackBrowser browser) : IClassFixture
         await page.ScreenshotAsync($"survey-results-1280-{App.Provider}");
     }
 }
+
+/// <summary>The waiting-room screen follows approvals live.</summary>
+public sealed class WaitingRoomBrowserTests(FeedbackBrowser browser) : IClassFixture<FeedbackBrowser>
+{
+    [Fact]
+    public async Task TheWaitingRoomScreen_ShowsATestimonial_AsSoonAsItIsApproved()
+    {
+        var app = browser.App;
+        var org = await app.NewOrganizationAsync();
+        using var http = org.Owner();
+        var location = await (await http.PostJsonAsync("/api/v1/locations", new { name = "Кофейня у вокзала" })).ReadAsync<LocationDto>(HttpStatusCode.Created);
+        var praise = await (await http.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = location.Id, channel = "Kiosk", sentiment = "Positive", text = "Самый вкусный раф в городе!", testimonialConsent = true,
+        })).ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created);
+        var screen = await browser.NewPageAsync(1280, 720, locale: "ru-RU");
+        await screen.GotoInteractiveAsync($"/screen/{location.Slug}");
+        await Expect(screen.Locator("#positive-today")).ToHaveTextAsync("1");
+        await Expect(screen.Locator("#no-testimonials")).ToBeVisibleAsync();
+
+        (await http.PostJsonAsync("/api/v1/testimonials", new { feedbackId = praise.Id })).EnsureSuccessStatusCode();
+
+        await Expect(screen.GetByTestId("screen-testimonial")).ToContainTextAsync("Самый вкусный раф в городе!");
+        await screen.ScreenshotAsync($"waiting-room-1280-{app.Provider}");
+    }
+}

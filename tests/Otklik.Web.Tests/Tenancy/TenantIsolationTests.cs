@@ -68,6 +68,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/surveys/{id:guid}/results"] = s => s.Extra["survey"],
         ["/api/v1/surveys/{id:guid}/responses"] = s => s.Extra["survey"],
         ["/api/v1/surveys/{id:guid}/invitations"] = s => s.Extra["survey"],
+        ["/api/v1/testimonials/"] = _ => null,
+        ["/api/v1/testimonials/pending/"] = _ => null,
+        ["/api/v1/testimonials/{id:guid}"] = s => s.Extra["testimonial"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -95,6 +98,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             $$"""{"locationId":"{{victim.Location.Id}}","channel":"Kiosk","sentiment":"Negative","reasonIds":["{{victim.Reason.Id}}"],"text":"x"}""",
         _ when template.StartsWith("/api/v1/surveys", StringComparison.Ordinal) =>
             $$"""{"name":"x","keyKind":"Nps","keyTextRu":"x","locationIds":["{{victim.OtherLocation.Id}}"],"questions":[{"textRu":"x","reasonId":"{{victim.Reason.Id}}"}],"locationId":"{{victim.Location.Id}}","keyScore":5,"email":"a@b.test","visitedAt":"2030-01-01T10:00:00Z"}""",
+        _ when template.StartsWith("/api/v1/testimonials", StringComparison.Ordinal) => $$"""{"feedbackId":"{{victim.Extra["praise"]}}"}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -222,6 +226,14 @@ public abstract class TenantIsolationTests(OtklikApp app)
         })).ReadAsync<Otklik.Web.Features.Surveys.SurveyDto>(HttpStatusCode.Created);
         seed.Extra["survey"] = survey.Id;
         (await owner.PostJsonAsync($"/api/v1/surveys/{survey.Id}/responses", new { locationId = seed.OtherLocation.Id, keyScore = 9 })).EnsureSuccessStatusCode();
+        // Praise at the other location: one published, one waiting.
+        foreach (var key in new[] { "testimonial", "praise" })
+        {
+            var praise = await (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Positive", text = "Great", testimonialConsent = true }))
+                .ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created);
+            seed.Extra[key] = praise.Id;
+        }
+        (await owner.PostJsonAsync("/api/v1/testimonials", new { feedbackId = seed.Extra["testimonial"] })).EnsureSuccessStatusCode();
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -249,6 +261,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var s in await db.Surveys.Include(x => x.Questions).Include(x => x.Locations).OrderBy(x => x.Id).ToListAsync())
             sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.Active}{s.Questions.Count}{s.Locations.Count};");
         sb.Append(CultureInfo.InvariantCulture, $"survey-responses:{await db.SurveyResponses.CountAsync()};invitations:{await db.SurveyInvitations.CountAsync()}");
+        foreach (var t in await db.Testimonials.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{t.Id}{t.Text};");
         return sb.ToString();
     }, org);
 }

@@ -5,6 +5,7 @@ using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Surveys;
+using Otklik.Web.Features.Testimonials;
 
 namespace Otklik.Web.Data.Configurations;
 
@@ -85,5 +86,20 @@ internal sealed class SurveyInvitationConfiguration : IEntityTypeConfiguration<S
         b.HasIndex(i => i.DueAt);
         b.HasOne<Survey>().WithMany().HasForeignKey(i => i.SurveyId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Location>().WithMany().HasForeignKey(i => i.LocationId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class TestimonialConfiguration : IEntityTypeConfiguration<Testimonial>
+{
+    public void Configure(EntityTypeBuilder<Testimonial> b)
+    {
+        b.Property(t => t.Id).ValueGeneratedNever();
+        b.Property(t => t.Text).HasMaxLength(Limits.LongText);
+        b.Property(t => t.AuthorName).HasMaxLength(Limits.Name);
+        b.HasIndex(t => new { t.OrganizationId, t.ApprovedAt });
+        b.HasIndex(t => new { t.LocationId, t.ApprovedAt });
+        // Erasing the feedback (a person's data request) removes its publication too.
+        b.HasOne<Otklik.Web.Features.Feedback.Feedback>().WithOne().HasForeignKey<Testimonial>(t => t.Id).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Location>().WithMany().HasForeignKey(t => t.LocationId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -267,7 +267,11 @@ public static class SurveysApi
 
         survey.Locations.RemoveAll(l => !locationIds.Contains(l.LocationId));
         foreach (var l in locationIds.Where(l => survey.Locations.All(x => x.LocationId != l)))
-            survey.Locations.Add(new SurveyLocation { SurveyId = survey.Id, LocationId = l, OrganizationId = survey.OrganizationId });
+        {
+            var link = new SurveyLocation { SurveyId = survey.Id, LocationId = l, OrganizationId = survey.OrganizationId };
+            survey.Locations.Add(link);
+            db.SurveyLocations.Add(link);
+        }
 
         survey.Questions.RemoveAll(q => removed.Contains(q.Id));
         for (var i = 0; i < questions.Count; i++)
@@ -278,6 +282,8 @@ public static class SurveysApi
             {
                 q = new SurveyQuestion { SurveyId = survey.Id, OrganizationId = survey.OrganizationId, TextRu = "", TextEn = "" };
                 survey.Questions.Add(q);
+                // Explicitly added: a new row with a client-made key found through a tracked survey would otherwise be taken for an update.
+                db.SurveyQuestions.Add(q);
             }
             q.SortOrder = i;
             q.TextRu = input_.TextRu?.Trim() ?? "";
