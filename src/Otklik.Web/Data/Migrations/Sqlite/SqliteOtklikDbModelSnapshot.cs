@@ -1181,6 +1181,44 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.ToTable("SurveyResponses");
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Testimonials.Testimonial", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ApprovedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WrittenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LocationId", "ApprovedAt");
+
+                    b.HasIndex("OrganizationId", "ApprovedAt");
+
+                    b.ToTable("Testimonials");
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Users.AccessScope", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1610,6 +1648,21 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SurveyId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Testimonials.Testimonial", b =>
+                {
+                    b.HasOne("Otklik.Web.Features.Feedback.Feedback", null)
+                        .WithOne()
+                        .HasForeignKey("Otklik.Web.Features.Testimonials.Testimonial", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Otklik.Web.Features.Locations.Location", null)
+                        .WithMany()
+                        .HasForeignKey("LocationId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
