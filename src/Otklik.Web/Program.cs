@@ -28,6 +28,8 @@ using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Surveys;
+using Otklik.Web.Features.Testimonials;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
@@ -129,6 +131,12 @@ services.AddSingleton<IRollupSource, PressRollupSource>();
 services.AddSingleton<IRollupSource, FeedbackRollupSource>();
 services.AddSingleton<RollupRebuilder>();
 
+// Surveys: NPS/CSAT with factor questions, public page, interviewer mode, invitations through the alerts' outbox.
+services.AddOptions<SurveyOptions>().BindConfiguration(SurveyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddScoped<SurveyIntake>();
+services.AddSingleton<InvitationWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<InvitationWorker>());
+services.AddSingleton<TestimonialSignal>();
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -212,6 +220,10 @@ api.MapCauseReports();
 api.MapCaseRoutes();
 app.MapCaseFollowUp();
 api.MapMetrics();
+api.MapSurveys();
+app.MapPublicSurveys();
+api.MapTestimonials();
+app.MapPublicTestimonials();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

@@ -12,6 +12,8 @@ using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
 using Otklik.Web.Features.Staff;
+using Otklik.Web.Features.Surveys;
+using Otklik.Web.Features.Testimonials;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Tenancy;
 
@@ -71,6 +73,13 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<CaseSettings> CaseSettings => Set<CaseSettings>();
     public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
     public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
+    public DbSet<Survey> Surveys => Set<Survey>();
+    public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
+    public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
+    public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
+    public DbSet<Testimonial> Testimonials => Set<Testimonial>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -104,6 +113,13 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         builder.Entity<CaseSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<HourlyRollup>(builder);
+        builder.Entity<Survey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<SurveyQuestion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<SurveyLocation>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<SurveyResponse>(builder);
+        builder.Entity<SurveyAnswer>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<SurveyInvitation>(builder);
+        FilterByLocation<Testimonial>(builder);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -98,6 +98,14 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/metrics.csv/"] = _ => null,
         ["/api/v1/metrics.xlsx/"] = _ => null,
         ["/api/v1/rollups/rebuild/"] = _ => null,
+        ["/api/v1/surveys/"] = _ => null,
+        ["/api/v1/surveys/{id:guid}"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/results"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/responses"] = s => s.Extra["survey"],
+        ["/api/v1/surveys/{id:guid}/invitations"] = s => s.Extra["survey"],
+        ["/api/v1/testimonials/"] = _ => null,
+        ["/api/v1/testimonials/pending/"] = _ => null,
+        ["/api/v1/testimonials/{id:guid}"] = s => s.Extra["testimonial"],
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -126,6 +134,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.StartsWith("/api/v1/feedback/settings", StringComparison.Ordinal) => """{"consentText":"Intruder's text"}""",
         _ when template.StartsWith("/api/v1/feedback", StringComparison.Ordinal) =>
             $$"""{"locationId":"{{victim.Location.Id}}","channel":"Kiosk","sentiment":"Negative","reasonIds":["{{victim.Reason.Id}}"],"text":"x"}""",
+        _ when template.StartsWith("/api/v1/surveys", StringComparison.Ordinal) =>
+            $$"""{"name":"x","keyKind":"Nps","keyTextRu":"x","locationIds":["{{victim.OtherLocation.Id}}"],"questions":[{"textRu":"x","reasonId":"{{victim.Reason.Id}}"}],"locationId":"{{victim.Location.Id}}","keyScore":5,"email":"a@b.test","visitedAt":"2030-01-01T10:00:00Z"}""",
+        _ when template.StartsWith("/api/v1/testimonials", StringComparison.Ordinal) => $$"""{"feedbackId":"{{victim.Extra["praise"]}}"}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -204,7 +215,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
             Assert.True((await http.DeleteAsync(url)).StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden, url);
         }
-        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices", "/api/v1/feedback" })
+        foreach (var list in new[] { "/api/v1/locations", "/api/v1/staff", "/api/v1/shifts", "/api/v1/devices", "/api/v1/feedback", "/api/v1/surveys" })
         {
             var body = await (await http.GetAsync(list)).Content.ReadAsStringAsync();
             Assert.False(Seed.ContainsAny(body, seed.OtherLocationIds), $"{list} showed another location: {body}");
@@ -262,6 +273,21 @@ public abstract class TenantIsolationTests(OtklikApp app)
         var job = await (await owner.PostAsync("/api/v1/imports", Features.Imports.ImportsApiTests.Form(csv, "seed.csv")))
             .ReadAsync<Otklik.Web.Features.Imports.ImportJobDto>(HttpStatusCode.Accepted);
         return (await Features.Imports.ImportsApiTests.WaitAsync(owner, job.Id)).Id;
+        var survey = await (await owner.PostJsonAsync("/api/v1/surveys", new
+        {
+            name = "Survey", keyKind = "Nps", keyTextRu = "x", locationIds = new[] { seed.Location.Id, seed.OtherLocation.Id },
+            questions = new[] { new { textRu = "x", reasonId = seed.Reason.Id } },
+        })).ReadAsync<Otklik.Web.Features.Surveys.SurveyDto>(HttpStatusCode.Created);
+        seed.Extra["survey"] = survey.Id;
+        (await owner.PostJsonAsync($"/api/v1/surveys/{survey.Id}/responses", new { locationId = seed.OtherLocation.Id, keyScore = 9 })).EnsureSuccessStatusCode();
+        // Praise at the other location: one published, one waiting.
+        foreach (var key in new[] { "testimonial", "praise" })
+        {
+            var praise = await (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Positive", text = "Great", testimonialConsent = true }))
+                .ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created);
+            seed.Extra[key] = praise.Id;
+        }
+        (await owner.PostJsonAsync("/api/v1/testimonials", new { feedbackId = seed.Extra["testimonial"] })).EnsureSuccessStatusCode();
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
@@ -290,6 +316,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var c in await db.Cases.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Status}{c.Qualification}{c.Version}{c.AssigneeUserId}{c.RootCauseId};");
         sb.Append(CultureInfo.InvariantCulture, $"case-events:{await db.CaseEvents.CountAsync()};templates:{await db.ResponseTemplates.CountAsync()};case-settings:{await db.CaseSettings.CountAsync()}");
         foreach (var l in await db.Locations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{l.Id}{l.OpenCaseOnRedPress};");
+        foreach (var s in await db.Surveys.Include(x => x.Questions).Include(x => x.Locations).OrderBy(x => x.Id).ToListAsync())
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.Active}{s.Questions.Count}{s.Locations.Count};");
+        sb.Append(CultureInfo.InvariantCulture, $"survey-responses:{await db.SurveyResponses.CountAsync()};invitations:{await db.SurveyInvitations.CountAsync()}");
+        foreach (var t in await db.Testimonials.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{t.Id}{t.Text};");
         return sb.ToString();
     }, org);
 }

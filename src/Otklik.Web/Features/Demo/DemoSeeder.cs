@@ -103,6 +103,7 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         var presses = await SeedPressesAsync(org.Id, locations, buttons, onShift, moscowTz, today, options.HistoryDays,
             worse: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
 
+        await SeedSurveyAsync(org.Id, locations, now, ct);
         await CreateUserAsync(org.Id, options.OwnerEmail, "Владелец сети", OtklikRole.Owner, options.Password, now);
         await CreateUserAsync(org.Id, "cx@demo.otklik", "CX-менеджер", OtklikRole.CxManager, options.Password, now);
         var manager = await CreateUserAsync(org.Id, "tverskaya@demo.otklik", "Управляющий на Тверской", OtklikRole.LocationManager, options.Password, now);
@@ -256,6 +257,54 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
                     OrganizationId = org, LocationId = location.Id, CaseId = c.Id, Kind = Cases.CaseEventKind.StatusChanged, At = at.AddHours(1), By = "CX-менеджер",
                     FromStatus = Otklik.Core.Cases.CaseStatus.New, ToStatus = status,
                 });
+
+    /// <summary>
+    /// An NPS survey after the visit with four factors and a month of answers: speed matters most and is rated low
+    /// (a bottleneck on the driver chart), courtesy matters and is rated high (a growth driver), the rest is noise;
+    /// about one customer in eight declines.
+    /// </summary>
+    private async Task SeedSurveyAsync(Guid org, Location[] locations, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await db.Surveys.IgnoreQueryFilters().AnyAsync(x => x.OrganizationId == org, ct)) return;
+        var survey = new Surveys.Survey
+        {
+            OrganizationId = org, Name = "После визита", Slug = "zerno-posle-vizita", KeyKind = Surveys.KeyQuestionKind.Nps,
+            KeyTextRu = "Насколько вероятно, что вы порекомендуете «Зерно» друзьям?", KeyTextEn = "How likely are you to recommend Zerno to a friend?",
+            CreatedAt = now.AddDays(-31),
+        };
+        (string Ru, string En, Reasons.Servqual Dimension)[] factors =
+        [
+            ("Скорость обслуживания", "Speed of service", Reasons.Servqual.Responsiveness),
+            ("Вежливость бариста", "Barista courtesy", Reasons.Servqual.Empathy),
+            ("Чистота зала", "Cleanliness", Reasons.Servqual.Tangibles),
+            ("Музыка", "Music", Reasons.Servqual.Tangibles),
+        ];
+        for (var i = 0; i < factors.Length; i++)
+            survey.Questions.Add(new Surveys.SurveyQuestion { OrganizationId = org, SurveyId = survey.Id, SortOrder = i, TextRu = factors[i].Ru, TextEn = factors[i].En, Dimension = factors[i].Dimension });
+        foreach (var location in locations)
+            survey.Locations.Add(new Surveys.SurveyLocation { OrganizationId = org, SurveyId = survey.Id, LocationId = location.Id });
+        db.Surveys.Add(survey);
+
+        var random = new Random(6);
+        Surveys.SurveyChannel[] channels = [Surveys.SurveyChannel.Link, Surveys.SurveyChannel.Kiosk, Surveys.SurveyChannel.Interviewer];
+        for (var n = 0; n < 180; n++)
+        {
+            var response = new Surveys.SurveyResponse
+            {
+                OrganizationId = org, LocationId = locations[n % locations.Length].Id, SurveyId = survey.Id, Channel = channels[random.Next(channels.Length)],
+                CreatedAt = now.AddMinutes(-random.Next(30 * 24 * 60)),
+            };
+            if (random.NextDouble() < 0.12) response.Declined = true;
+            else
+            {
+                int speed = random.Next(1, 5), courtesy = random.Next(3, 6), clean = random.Next(3, 6), music = random.Next(2, 6);
+                response.KeyScore = Math.Clamp((int)Math.Round((1.4 * speed) + (0.9 * courtesy) - 1 + (random.NextDouble() * 2.4) - 1.2), 0, 10);
+                int[] scores = [speed, courtesy, clean, music];
+                for (var i = 0; i < scores.Length; i++)
+                    if (random.NextDouble() > 0.08)
+                        response.Answers.Add(new Surveys.SurveyAnswer { OrganizationId = org, ResponseId = response.Id, QuestionId = survey.Questions[i].Id, Score = scores[i] });
+            }
+            db.SurveyResponses.Add(response);
         }
         await db.SaveChangesAsync(ct);
     }
