@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Conversion;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reasons;
@@ -59,6 +60,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<VisitorCount> VisitorCounts => Set<VisitorCount>();
+    public DbSet<SalesAttempt> SalesAttempts => Set<SalesAttempt>();
+    public DbSet<PosSale> PosSales => Set<PosSale>();
+    public DbSet<FunnelEntry> FunnelEntries => Set<FunnelEntry>();
+    public DbSet<ConversionSettings> ConversionSettings => Set<ConversionSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -83,6 +89,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        FilterByLocation<VisitorCount>(builder);
+        FilterByLocation<SalesAttempt>(builder);
+        FilterByLocation<PosSale>(builder);
+        FilterByLocation<FunnelEntry>(builder);
+        builder.Entity<ConversionSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

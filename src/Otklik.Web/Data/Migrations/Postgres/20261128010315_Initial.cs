@@ -92,6 +92,30 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConversionSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Stages = table.Column<string>(type: "text", nullable: false),
+                    Reasons = table.Column<string>(type: "text", nullable: false),
+                    MinConversionPercent = table.Column<double>(type: "double precision", nullable: true),
+                    MinAverageCheck = table.Column<decimal>(type: "numeric", nullable: true),
+                    MinCoveragePercent = table.Column<double>(type: "double precision", nullable: true),
+                    MinQualityPercent = table.Column<double>(type: "double precision", nullable: true),
+                    MinFunnelEntries = table.Column<int>(type: "integer", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConversionSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_ConversionSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LocationGroups",
                 columns: table => new
                 {
@@ -343,6 +367,34 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "FunnelEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Mode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Purchased = table.Column<bool>(type: "boolean", nullable: false),
+                    Stage = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    Reason = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    Refused = table.Column<bool>(type: "boolean", nullable: false),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FunnelEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FunnelEntries_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "NotificationChannels",
                 columns: table => new
                 {
@@ -369,6 +421,58 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "PosSales",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    From = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    To = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Receipts = table.Column<int>(type: "integer", nullable: false),
+                    RevenueMinor = table.Column<long>(type: "bigint", nullable: false),
+                    Items = table.Column<int>(type: "integer", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PosSales", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PosSales_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SalesAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SalesAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SalesAttempts_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "StaffMembers",
                 columns: table => new
                 {
@@ -378,7 +482,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Position = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Active = table.Column<bool>(type: "boolean", nullable: false)
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -536,6 +641,39 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_ButtonPresses_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "VisitorCounts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                    In = table.Column<int>(type: "integer", nullable: false),
+                    Out = table.Column<int>(type: "integer", nullable: false),
+                    From = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    To = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_VisitorCounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_VisitorCounts_Devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "Devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_VisitorCounts_Locations_LocationId",
                         column: x => x.LocationId,
                         principalTable: "Locations",
                         principalColumn: "Id",
@@ -803,6 +941,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "ReasonId", "FeedbackId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FunnelEntries_LocationId_OccurredAt",
+                table: "FunnelEntries",
+                columns: new[] { "LocationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LocationGroups_OrganizationId",
                 table: "LocationGroups",
                 column: "OrganizationId");
@@ -859,6 +1002,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PosSales_LocationId_ExternalId",
+                table: "PosSales",
+                columns: new[] { "LocationId", "ExternalId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PosSales_LocationId_From",
+                table: "PosSales",
+                columns: new[] { "LocationId", "From" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Reasons_OrganizationId_Kind_ParentId_SortOrder",
                 table: "Reasons",
                 columns: new[] { "OrganizationId", "Kind", "ParentId", "SortOrder" });
@@ -867,6 +1021,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_Reasons_ParentId",
                 table: "Reasons",
                 column: "ParentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SalesAttempts_DeviceId_EventId",
+                table: "SalesAttempts",
+                columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SalesAttempts_LocationId_OccurredAt",
+                table: "SalesAttempts",
+                columns: new[] { "LocationId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
@@ -887,6 +1052,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_StaffMembers_OrganizationId_LocationId",
                 table: "StaffMembers",
                 columns: new[] { "OrganizationId", "LocationId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_DeviceId_EventId",
+                table: "VisitorCounts",
+                columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_LocationId_From",
+                table: "VisitorCounts",
+                columns: new[] { "LocationId", "From" });
         }
 
         /// <inheritdoc />
@@ -908,6 +1084,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "ConversionSettings");
+
+            migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
@@ -917,7 +1096,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "FeedbackReasons");
 
             migrationBuilder.DropTable(
+                name: "FunnelEntries");
+
+            migrationBuilder.DropTable(
+                name: "PosSales");
+
+            migrationBuilder.DropTable(
+                name: "SalesAttempts");
+
+            migrationBuilder.DropTable(
                 name: "Shifts");
+
+            migrationBuilder.DropTable(
+                name: "VisitorCounts");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");

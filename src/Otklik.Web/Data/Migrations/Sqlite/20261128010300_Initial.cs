@@ -91,6 +91,30 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConversionSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Stages = table.Column<string>(type: "TEXT", nullable: false),
+                    Reasons = table.Column<string>(type: "TEXT", nullable: false),
+                    MinConversionPercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinAverageCheck = table.Column<double>(type: "REAL", nullable: true),
+                    MinCoveragePercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinQualityPercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinFunnelEntries = table.Column<int>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConversionSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_ConversionSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LocationGroups",
                 columns: table => new
                 {
@@ -342,6 +366,34 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FunnelEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Purchased = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    Refused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FunnelEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FunnelEntries_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "NotificationChannels",
                 columns: table => new
                 {
@@ -368,6 +420,58 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "PosSales",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    From = table.Column<long>(type: "INTEGER", nullable: false),
+                    To = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<int>(type: "INTEGER", nullable: false),
+                    RevenueMinor = table.Column<long>(type: "INTEGER", nullable: false),
+                    Items = table.Column<int>(type: "INTEGER", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PosSales", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PosSales_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SalesAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SalesAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SalesAttempts_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "StaffMembers",
                 columns: table => new
                 {
@@ -377,7 +481,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Position = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    Active = table.Column<bool>(type: "INTEGER", nullable: false)
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -535,6 +640,39 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_ButtonPresses_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "VisitorCounts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    In = table.Column<int>(type: "INTEGER", nullable: false),
+                    Out = table.Column<int>(type: "INTEGER", nullable: false),
+                    From = table.Column<long>(type: "INTEGER", nullable: false),
+                    To = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_VisitorCounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_VisitorCounts_Devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "Devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_VisitorCounts_Locations_LocationId",
                         column: x => x.LocationId,
                         principalTable: "Locations",
                         principalColumn: "Id",
@@ -802,6 +940,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "ReasonId", "FeedbackId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FunnelEntries_LocationId_OccurredAt",
+                table: "FunnelEntries",
+                columns: new[] { "LocationId", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_LocationGroups_OrganizationId",
                 table: "LocationGroups",
                 column: "OrganizationId");
@@ -858,6 +1001,17 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PosSales_LocationId_ExternalId",
+                table: "PosSales",
+                columns: new[] { "LocationId", "ExternalId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PosSales_LocationId_From",
+                table: "PosSales",
+                columns: new[] { "LocationId", "From" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Reasons_OrganizationId_Kind_ParentId_SortOrder",
                 table: "Reasons",
                 columns: new[] { "OrganizationId", "Kind", "ParentId", "SortOrder" });
@@ -866,6 +1020,17 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_Reasons_ParentId",
                 table: "Reasons",
                 column: "ParentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SalesAttempts_DeviceId_EventId",
+                table: "SalesAttempts",
+                columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SalesAttempts_LocationId_OccurredAt",
+                table: "SalesAttempts",
+                columns: new[] { "LocationId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Shifts_LocationId_StartsAt",
@@ -886,6 +1051,17 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_StaffMembers_OrganizationId_LocationId",
                 table: "StaffMembers",
                 columns: new[] { "OrganizationId", "LocationId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_DeviceId_EventId",
+                table: "VisitorCounts",
+                columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_LocationId_From",
+                table: "VisitorCounts",
+                columns: new[] { "LocationId", "From" });
         }
 
         /// <inheritdoc />
@@ -907,6 +1083,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "ConversionSettings");
+
+            migrationBuilder.DropTable(
                 name: "DeliveryAttempts");
 
             migrationBuilder.DropTable(
@@ -916,7 +1095,19 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "FeedbackReasons");
 
             migrationBuilder.DropTable(
+                name: "FunnelEntries");
+
+            migrationBuilder.DropTable(
+                name: "PosSales");
+
+            migrationBuilder.DropTable(
+                name: "SalesAttempts");
+
+            migrationBuilder.DropTable(
                 name: "Shifts");
+
+            migrationBuilder.DropTable(
+                name: "VisitorCounts");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
