@@ -94,6 +94,7 @@ services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).Valida
 services.AddSingleton<LiveNotifier>();
 services.AddSingleton<DeviceDirectory>();
 services.AddSingleton<PressIngestor>();
+services.AddSingleton<ConversionLive>();
 services.AddHostedService(sp => sp.GetRequiredService<PressIngestor>());
 services.AddSingleton<MqttBroker>();
 services.AddSignalR();

@@ -31,6 +31,7 @@ public sealed class PressIngestor(
     IServiceScopeFactory scopes,
     IOptions<IngestionOptions> options,
     LiveNotifier live,
+    ConversionLive conversionLive,
     TimeProvider time,
     ILogger<PressIngestor> log) : BackgroundService
 {
@@ -234,6 +235,8 @@ public sealed class PressIngestor(
         await tx.CommitAsync(ct);
 
         for (var n = 0; n < batch.Count; n++) batch[n].Done.TrySetResult(results[n]);
+        foreach (var (org, location) in visits.Select(v => (v.OrganizationId, v.LocationId)).Concat(attempts.Select(a => (a.OrganizationId, a.LocationId))).Distinct())
+            await conversionLive.PublishAsync(org, location);
         if (stored.Count > 0)
             await _committed.Writer.WriteAsync(stored.Select(p => new PressRecorded(p.OrganizationId, p.LocationId, p.DeviceId, p.StaffMemberId, p.Id, p.Type, p.Suppressed, p.OccurredAt, p.ReceivedAt)).ToList(), CancellationToken.None);
     }
