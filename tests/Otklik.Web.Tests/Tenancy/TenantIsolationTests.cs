@@ -63,6 +63,13 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
+        // Conversion: POS rows naming another organization's location are refused (400); reports and settings read through the filters.
+        ["/api/v1/sales/"] = _ => null,
+        ["/api/v1/conversion/settings/"] = _ => null,
+        ["/api/v1/reports/conversion/"] = _ => null,
+        ["/api/v1/reports/conversion.csv/"] = _ => null,
+        ["/api/v1/reports/funnel/"] = _ => null,
+        ["/api/v1/reports/kpis/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -88,6 +95,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.StartsWith("/api/v1/feedback/settings", StringComparison.Ordinal) => """{"consentText":"Intruder's text"}""",
         _ when template.StartsWith("/api/v1/feedback", StringComparison.Ordinal) =>
             $$"""{"locationId":"{{victim.Location.Id}}","channel":"Kiosk","sentiment":"Negative","reasonIds":["{{victim.Reason.Id}}"],"text":"x"}""",
+        _ when template.StartsWith("/api/v1/sales", StringComparison.Ordinal) =>
+            $$"""{"sales":[{"locationId":"{{victim.Location.Id}}","receiptId":"x","at":"2026-01-01T10:00:00Z","revenue":1,"staffId":"{{victim.Staff.Id}}"}]}""",
+        _ when template.StartsWith("/api/v1/conversion/settings", StringComparison.Ordinal) =>
+            """{"stages":[{"key":"x","nameRu":"x","nameEn":"x"}],"reasons":[]}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -232,6 +243,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
         foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
+        sb.Append(CultureInfo.InvariantCulture, $"visitors:{await db.VisitorCounts.CountAsync()};sales:{await db.PosSales.CountAsync()};attempts:{await db.SalesAttempts.CountAsync()};funnel:{await db.FunnelEntries.CountAsync()}");
+        foreach (var c in await db.ConversionSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{string.Join(',', c.Stages.Select(x => x.Key))}{c.MinConversionPercent};");
         return sb.ToString();
     }, org);
 }
