@@ -114,4 +114,37 @@ public static class Funnel
         var top = biggest?.Reasons.Take(TopReasonCount).ToList() ?? [];
         return new FunnelResult(entered, reached, results, biggest, top);
     }
+
+    /// <summary>
+    /// Analyses recorded conversation outcomes: every outcome entered the funnel; a purchase passed every stage; an exit left
+    /// at its stage for its reason (a missing reason counts as <paramref name="unknownReason"/>). Refusals to answer are not
+    /// outcomes and must be left out by the caller. Exits at a stage that is no longer configured are analysed as extra
+    /// stages after the configured ones, so no recorded exit disappears from the totals.
+    /// </summary>
+    /// <param name="stages">Configured stage keys in funnel order, unique.</param>
+    /// <param name="outcomes">Outcomes: <c>Stage</c> is <see langword="null"/> for a purchase.</param>
+    /// <param name="unknownReason">Reason key for exits recorded without a reason.</param>
+    public static FunnelResult AnalyzeOutcomes(IReadOnlyList<string> stages, IEnumerable<FunnelOutcome> outcomes, string unknownReason = "unknown")
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var all = new List<string>(stages);
+        var known = new HashSet<string>(stages, StringComparer.Ordinal);
+        long entered = 0;
+        var exits = new List<FunnelExit>();
+        foreach (var o in outcomes)
+        {
+            entered++;
+            if (o.Stage is null) continue;
+            if (known.Add(o.Stage)) all.Add(o.Stage);
+            exits.Add(new FunnelExit(o.Stage, o.Reason ?? unknownReason, 1));
+        }
+
+        return Analyze(all, entered, exits);
+    }
 }
+
+/// <summary>One recorded conversation: left at <paramref name="Stage"/> for <paramref name="Reason"/>, or bought (<paramref name="Stage"/> is <see langword="null"/>).</summary>
+/// <param name="Stage">Stage key, or <see langword="null"/> for a purchase.</param>
+/// <param name="Reason">Reason key, if given.</param>
+public readonly record struct FunnelOutcome(string? Stage, string? Reason);

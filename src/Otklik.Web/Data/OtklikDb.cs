@@ -4,6 +4,7 @@ using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Cases;
+using Otklik.Web.Features.Conversion;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Imports;
@@ -80,6 +81,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<SurveyAnswer> SurveyAnswers => Set<SurveyAnswer>();
     public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
     public DbSet<Testimonial> Testimonials => Set<Testimonial>();
+    public DbSet<VisitorCount> VisitorCounts => Set<VisitorCount>();
+    public DbSet<SalesAttempt> SalesAttempts => Set<SalesAttempt>();
+    public DbSet<PosSale> PosSales => Set<PosSale>();
+    public DbSet<FunnelEntry> FunnelEntries => Set<FunnelEntry>();
+    public DbSet<ConversionSettings> ConversionSettings => Set<ConversionSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -120,6 +126,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         builder.Entity<SurveyAnswer>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<SurveyInvitation>(builder);
         FilterByLocation<Testimonial>(builder);
+        FilterByLocation<VisitorCount>(builder);
+        FilterByLocation<SalesAttempt>(builder);
+        FilterByLocation<PosSale>(builder);
+        FilterByLocation<FunnelEntry>(builder);
+        builder.Entity<ConversionSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }

@@ -106,6 +106,13 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/testimonials/"] = _ => null,
         ["/api/v1/testimonials/pending/"] = _ => null,
         ["/api/v1/testimonials/{id:guid}"] = s => s.Extra["testimonial"],
+        // Conversion: POS rows naming another organization's location are refused (400); reports and settings read through the filters.
+        ["/api/v1/sales/"] = _ => null,
+        ["/api/v1/conversion/settings/"] = _ => null,
+        ["/api/v1/reports/conversion/"] = _ => null,
+        ["/api/v1/reports/conversion.csv/"] = _ => null,
+        ["/api/v1/reports/funnel/"] = _ => null,
+        ["/api/v1/reports/kpis/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -137,6 +144,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         _ when template.StartsWith("/api/v1/surveys", StringComparison.Ordinal) =>
             $$"""{"name":"x","keyKind":"Nps","keyTextRu":"x","locationIds":["{{victim.OtherLocation.Id}}"],"questions":[{"textRu":"x","reasonId":"{{victim.Reason.Id}}"}],"locationId":"{{victim.Location.Id}}","keyScore":5,"email":"a@b.test","visitedAt":"2030-01-01T10:00:00Z"}""",
         _ when template.StartsWith("/api/v1/testimonials", StringComparison.Ordinal) => $$"""{"feedbackId":"{{victim.Extra["praise"]}}"}""",
+        _ when template.StartsWith("/api/v1/sales", StringComparison.Ordinal) =>
+            $$"""{"sales":[{"locationId":"{{victim.Location.Id}}","receiptId":"x","at":"2026-01-01T10:00:00Z","revenue":1,"staffId":"{{victim.Staff.Id}}"}]}""",
+        _ when template.StartsWith("/api/v1/conversion/settings", StringComparison.Ordinal) =>
+            """{"stages":[{"key":"x","nameRu":"x","nameEn":"x"}],"reasons":[]}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -320,6 +331,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
             sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.Active}{s.Questions.Count}{s.Locations.Count};");
         sb.Append(CultureInfo.InvariantCulture, $"survey-responses:{await db.SurveyResponses.CountAsync()};invitations:{await db.SurveyInvitations.CountAsync()}");
         foreach (var t in await db.Testimonials.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{t.Id}{t.Text};");
+        sb.Append(CultureInfo.InvariantCulture, $"visitors:{await db.VisitorCounts.CountAsync()};sales:{await db.PosSales.CountAsync()};attempts:{await db.SalesAttempts.CountAsync()};funnel:{await db.FunnelEntries.CountAsync()}");
+        foreach (var c in await db.ConversionSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{string.Join(',', c.Stages.Select(x => x.Key))}{c.MinConversionPercent};");
         return sb.ToString();
     }, org);
 }

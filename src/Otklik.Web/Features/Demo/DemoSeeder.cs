@@ -104,6 +104,10 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
             worse: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
 
         await SeedSurveyAsync(org.Id, locations, now, ct);
+        // Conversion: a week of visitors, receipts, approaches and funnel entries, consistent with each other (issue 8).
+        var conversionHours = await Conversion.ConversionDemo.SeedAsync(db, org.Id, locations, onShift, moscowTz, today, 7,
+            weakSeller: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
+        log.LogInformation("Demo conversion: {Hours} location-hours of visitors, receipts, attempts and funnel entries.", conversionHours);
         await CreateUserAsync(org.Id, options.OwnerEmail, "Владелец сети", OtklikRole.Owner, options.Password, now);
         await CreateUserAsync(org.Id, "cx@demo.otklik", "CX-менеджер", OtklikRole.CxManager, options.Password, now);
         var manager = await CreateUserAsync(org.Id, "tverskaya@demo.otklik", "Управляющий на Тверской", OtklikRole.LocationManager, options.Password, now);

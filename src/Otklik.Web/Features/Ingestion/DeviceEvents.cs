@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Devices;
 
 namespace Otklik.Web.Features.Ingestion;
 
@@ -10,9 +11,18 @@ public sealed record DeviceEvent(Guid Id, PressType Type, DateTimeOffset At);
 /// <summary>What is wrong with one event of a request: its index in the batch (0 for a single event) and why.</summary>
 public sealed record EventError(int Index, string Field, string Message);
 
+/// <summary>A visitor counter's count for one interval: <c>{"id","type":"visitors","in","out","from","to"}</c>.</summary>
+public sealed record VisitorEvent(Guid Id, int In, int Out, DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>A seller's activity button: <c>{"id","type":"sales-attempt","at"}</c>.</summary>
+public sealed record AttemptEvent(Guid Id, DateTimeOffset At);
+
 public sealed record ParsedEvents(IReadOnlyList<DeviceEvent> Events, IReadOnlyList<EventError> Errors)
 {
-    public bool IsValid => Errors.Count == 0 && Events.Count > 0;
+    public IReadOnlyList<VisitorEvent> Visits { get; init; } = [];
+    public IReadOnlyList<AttemptEvent> Attempts { get; init; } = [];
+    public int Count => Events.Count + Visits.Count + Attempts.Count;
+    public bool IsValid => Errors.Count == 0 && Count > 0;
 }
 
 /// <summary>
@@ -24,7 +34,43 @@ public static class DeviceEventParser
     public const int MaxBatch = 1000;
     public static readonly TimeSpan MaxFuture = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxPast = TimeSpan.FromDays(90);
+    /// <summary>A visitor counter's interval may be at most this long.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromHours(24);
+    public const int MaxVisitors = 1_000_000;
     private static readonly long MaxClockOffsetMs = (long)TimeSpan.FromDays(366).TotalMilliseconds;
+
+    /// <summary>Which event types a device kind may send: buttons presses, counters visitors, seller buttons presses and sales attempts.</summary>
+    public static bool Sends(DeviceKind kind, string type) => kind switch
+    {
+        DeviceKind.ButtonSmart or DeviceKind.ButtonStart => type is "green" or "red",
+        DeviceKind.SellerButton => type is "green" or "red" or "sales-attempt",
+        DeviceKind.VisitorCounter => type == "visitors",
+        _ => false,
+    };
+
+    /// <summary>Parses and also refuses events the device's kind does not send (a counter sending presses, say).</summary>
+    public static ParsedEvents Parse(ReadOnlySpan<byte> json, DateTimeOffset now, DeviceKind kind)
+    {
+        var parsed = Parse(json, now);
+        if (parsed.Errors.Count > 0 && parsed.Errors[0].Index < 0) return parsed;
+        var wrong = new List<EventError>();
+        var index = 0;
+        foreach (var type in TypesOf(json))
+        {
+            if (type is not null && !Sends(kind, type) && (type is "green" or "red" or "visitors" or "sales-attempt"))
+                wrong.Add(new(index, "type", $"A device of kind {kind} does not send \"{type}\" events."));
+            index++;
+        }
+        return wrong.Count == 0 ? parsed : new ParsedEvents([], [.. parsed.Errors, .. wrong]);
+    }
+
+    private static List<string?> TypesOf(ReadOnlySpan<byte> json)
+    {
+        using var doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+        var root = doc.RootElement;
+        IEnumerable<JsonElement> items = root.TryGetProperty("events", out var batch) ? batch.EnumerateArray() : [root];
+        return [.. items.Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null)];
+    }
 
     public static ParsedEvents Parse(ReadOnlySpan<byte> json, DateTimeOffset now)
     {
@@ -53,6 +99,8 @@ public static class DeviceEventParser
     private static ParsedEvents Collect(IReadOnlyList<JsonElement> items, DateTimeOffset now)
     {
         var events = new List<DeviceEvent>(items.Count);
+        var visits = new List<VisitorEvent>();
+        var attempts = new List<AttemptEvent>();
         var errors = new List<EventError>();
         for (var i = 0; i < items.Count; i++)
         {
@@ -64,11 +112,24 @@ public static class DeviceEventParser
                 continue;
             }
             var id = ReadId(e, i, errors);
+            var kind = e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (kind == "visitors")
+            {
+                var visit = ReadVisit(e, id, i, errors, now);
+                if (errors.Count == before) visits.Add(visit);
+                continue;
+            }
+            if (kind == "sales-attempt")
+            {
+                var when = ReadAt(e, i, errors, now);
+                if (errors.Count == before) attempts.Add(new AttemptEvent(id, when));
+                continue;
+            }
             var type = ReadType(e, i, errors);
             var at = ReadAt(e, i, errors, now);
             if (errors.Count == before) events.Add(new DeviceEvent(id, type, at));
         }
-        return new ParsedEvents(events, errors);
+        return new ParsedEvents(events, errors) { Visits = visits, Attempts = attempts };
     }
 
     private static Guid ReadId(JsonElement e, int i, List<EventError> errors)
@@ -89,7 +150,7 @@ public static class DeviceEventParser
                 case "red": return PressType.Red;
             }
         }
-        errors.Add(new(i, "type", "\"type\" must be \"green\" or \"red\"."));
+        errors.Add(new(i, "type", "\"type\" must be \"green\" or \"red\" (buttons), \"visitors\" (counters) or \"sales-attempt\" (seller buttons)."));
         return default;
     }
 
@@ -114,6 +175,40 @@ public static class DeviceEventParser
         if (at > now + MaxFuture) errors.Add(new(i, "at", "\"at\" is in the future; check the device's clock."));
         else if (at < now - MaxPast) errors.Add(new(i, "at", $"\"at\" is more than {MaxPast.TotalDays:0} days old."));
         return at;
+    }
+
+    private static VisitorEvent ReadVisit(JsonElement e, Guid id, int i, List<EventError> errors, DateTimeOffset now)
+    {
+        var inCount = ReadCount(e, "in", i, errors);
+        var outCount = ReadCount(e, "out", i, errors);
+        var from = ReadTime(e, "from", i, errors);
+        var to = ReadTime(e, "to", i, errors);
+        if (from is { } f && to is { } t)
+        {
+            if (t <= f) errors.Add(new(i, "to", "\"to\" must be after \"from\"."));
+            else if (t - f > MaxInterval) errors.Add(new(i, "to", $"An interval may be at most {MaxInterval.TotalHours:0} hours long; send shorter ones."));
+            else if (t > now + MaxFuture) errors.Add(new(i, "to", "\"to\" is in the future; check the device's clock."));
+            else if (f < now - MaxPast) errors.Add(new(i, "from", $"\"from\" is more than {MaxPast.TotalDays:0} days old."));
+        }
+        return new VisitorEvent(id, inCount, outCount, from ?? default, to ?? default);
+    }
+
+    private static int ReadCount(JsonElement e, string name, int i, List<EventError> errors)
+    {
+        if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n is >= 0 and <= MaxVisitors)
+            return n;
+        errors.Add(new(i, name, $"\"{name}\" must be a whole number from 0 to {MaxVisitors}."));
+        return 0;
+    }
+
+    private static DateTimeOffset? ReadTime(JsonElement e, string name, int i, List<EventError> errors)
+    {
+        if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParseExact(v.GetString(), "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+            && HasOffset(v.GetString()!))
+            return at;
+        errors.Add(new(i, name, $"\"{name}\" must be an ISO-8601 time with an offset, e.g. 2026-11-27T14:00:00+03:00."));
+        return null;
     }
 
     private static bool HasOffset(string s) => s.EndsWith('Z') || s.EndsWith('z') || (s.Length > 6 && s[^6] is '+' or '-' && s[^3] == ':');

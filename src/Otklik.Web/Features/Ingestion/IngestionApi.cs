@@ -48,17 +48,17 @@ public static class IngestionApi
     {
         var device = await devices.AuthenticateAsync(deviceId, BearerToken(http), ct);
         if (device is null) return Unauthorized(http);
-        if (device.Kind is not (DeviceKind.ButtonSmart or DeviceKind.ButtonStart or DeviceKind.SellerButton))
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "This kind of device does not send button presses.");
+        if (device.Kind is not (DeviceKind.ButtonSmart or DeviceKind.ButtonStart or DeviceKind.SellerButton or DeviceKind.VisitorCounter))
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "This kind of device does not send events.");
 
         var body = await ReadBodyAsync(http.Request, options.Value.MaxBodyBytes, ct);
         if (body is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
                 detail: $"Send at most {options.Value.MaxBodyBytes} bytes ({DeviceEventParser.MaxBatch} events) per request.");
 
-        var parsed = DeviceEventParser.Parse(body, time.GetUtcNow());
+        var parsed = DeviceEventParser.Parse(body, time.GetUtcNow(), device.Kind);
         if (!parsed.IsValid) return EventProblem(parsed.Errors);
-        var result = await ingestor.IngestAsync(device, parsed.Events, IngestChannel.Http, ct);
+        var result = await ingestor.IngestAsync(device, parsed, IngestChannel.Http, ct);
         return TypedResults.Json(result, statusCode: StatusCodes.Status202Accepted);
     }
 

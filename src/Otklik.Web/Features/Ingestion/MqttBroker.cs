@@ -176,7 +176,7 @@ public sealed class MqttBroker(
         switch (leaf)
         {
             case "events":
-                var parsed = DeviceEventParser.Parse(payload, time.GetUtcNow());
+                var parsed = DeviceEventParser.Parse(payload, time.GetUtcNow(), device.Kind);
                 if (!parsed.IsValid)
                 {
                     log.LogWarning("MQTT: bad events from {Device}: {Errors}", device.Id,
@@ -188,7 +188,7 @@ public sealed class MqttBroker(
                 if (benchmark.SkipMqttStorage) return;
                 try
                 {
-                    await ingestor.IngestAsync(device, parsed.Events, IngestChannel.Mqtt, e.CancellationToken);
+                    await ingestor.IngestAsync(device, parsed, IngestChannel.Mqtt, e.CancellationToken);
                 }
                 catch (Exception ex)
                 {

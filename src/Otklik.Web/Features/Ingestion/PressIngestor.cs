@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Conversion;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Tenancy;
@@ -30,10 +31,16 @@ public sealed class PressIngestor(
     IServiceScopeFactory scopes,
     IOptions<IngestionOptions> options,
     LiveNotifier live,
+    ConversionLive conversionLive,
     TimeProvider time,
     ILogger<PressIngestor> log) : BackgroundService
 {
-    private sealed record Item(DeviceSnapshot Device, IReadOnlyList<DeviceEvent> Events, IngestChannel Channel, TaskCompletionSource<IngestResult> Done);
+    private sealed record Item(DeviceSnapshot Device, IReadOnlyList<DeviceEvent> Events, IngestChannel Channel, TaskCompletionSource<IngestResult> Done)
+    {
+        public IReadOnlyList<VisitorEvent> Visits { get; init; } = [];
+        public IReadOnlyList<AttemptEvent> Attempts { get; init; } = [];
+        public int Count => Events.Count + Visits.Count + Attempts.Count;
+    }
 
     private readonly Channel<Item> _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
@@ -43,9 +50,17 @@ public sealed class PressIngestor(
 
     private readonly Dictionary<Guid, DateTimeOffset> _lastSeenWritten = [];
 
-    public async Task<IngestResult> IngestAsync(DeviceSnapshot device, IReadOnlyList<DeviceEvent> events, IngestChannel channel, CancellationToken ct)
+    public Task<IngestResult> IngestAsync(DeviceSnapshot device, IReadOnlyList<DeviceEvent> events, IngestChannel channel, CancellationToken ct) =>
+        IngestAsync(device, new ParsedEvents(events, []), channel, ct);
+
+    /// <summary>Presses, visitor counts and sales attempts of one request, stored together in the same group commit.</summary>
+    public async Task<IngestResult> IngestAsync(DeviceSnapshot device, ParsedEvents parsed, IngestChannel channel, CancellationToken ct)
     {
-        var item = new Item(device, events, channel, new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var item = new Item(device, parsed.Events, channel, new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously))
+        {
+            Visits = parsed.Visits,
+            Attempts = parsed.Attempts,
+        };
         await _queue.Writer.WriteAsync(item, ct);
         // Once queued, the write happens even if this caller goes away; its retry will then be a duplicate.
         return await item.Done.Task.WaitAsync(ct);
@@ -70,7 +85,7 @@ public sealed class PressIngestor(
                 while (events < options.Value.MaxEventsPerCommit && _queue.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
-                    events += item.Events.Count;
+                    events += item.Count;
                 }
                 await WriteWithFallbackAsync(batch, stoppingToken);
             }
@@ -138,14 +153,16 @@ public sealed class PressIngestor(
 
         var deviceIds = batch.Select(i => i.Device.Id).Distinct().ToList();
         var eventIds = batch.SelectMany(i => i.Events.Select(e => e.Id)).Distinct().ToList();
-        var minAt = batch.SelectMany(i => i.Events).Min(e => e.At);
-        var maxAt = batch.SelectMany(i => i.Events).Max(e => e.At);
+        var times = batch.SelectMany(i => i.Events.Select(e => e.At).Concat(i.Attempts.Select(a => a.At))).ToList();
+        var minAt = times.Count == 0 ? now : times.Min();
+        var maxAt = times.Count == 0 ? now : times.Max();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var seen = (await db.ButtonPresses.AsNoTracking()
+        var seen = eventIds.Count == 0 ? [] : (await db.ButtonPresses.AsNoTracking()
                 .Where(p => deviceIds.Contains(p.DeviceId) && eventIds.Contains(p.EventId))
                 .Select(p => new { p.DeviceId, p.EventId }).ToListAsync(ct))
             .Select(p => (p.DeviceId, p.EventId)).ToHashSet();
+        var (seenVisits, seenAttempts) = await SeenConversionAsync(db, batch, deviceIds, ct);
 
         // Earlier presses of the same buttons, for the suppression window.
         var recent = (await db.ButtonPresses.AsNoTracking()
@@ -161,31 +178,56 @@ public sealed class PressIngestor(
 
         var results = new IngestResult[batch.Count];
         var stored = new List<ButtonPress>();
+        var visits = new List<VisitorCount>();
+        var attempts = new List<SalesAttempt>();
         for (var n = 0; n < batch.Count; n++)
         {
             var (device, events, channel, _) = batch[n];
             var accepted = 0;
+            Guid? StaffAt(DateTimeOffset at)
+            {
+                if (device.StaffMemberId is { } owner) return owner;
+                var onShift = shifts[device.LocationId].Where(s => s.StartsAt <= at && s.EndsAt > at).Select(s => s.StaffMemberId).Distinct().ToList();
+                return onShift.Count == 1 ? onShift[0] : null;
+            }
+            foreach (var v in batch[n].Visits)
+            {
+                if (!seenVisits.Add((device.Id, v.Id))) continue;
+                accepted++;
+                visits.Add(new VisitorCount
+                {
+                    OrganizationId = device.OrganizationId, LocationId = device.LocationId, DeviceId = device.Id, EventId = v.Id,
+                    In = v.In, Out = v.Out, From = v.From, To = v.To, ReceivedAt = now, Channel = channel,
+                });
+            }
+            foreach (var a in batch[n].Attempts)
+            {
+                if (!seenAttempts.Add((device.Id, a.Id))) continue;
+                accepted++;
+                attempts.Add(new SalesAttempt
+                {
+                    OrganizationId = device.OrganizationId, LocationId = device.LocationId, DeviceId = device.Id, EventId = a.Id,
+                    StaffMemberId = StaffAt(a.At), OccurredAt = a.At, ReceivedAt = now, Source = AttemptSource.Button,
+                });
+            }
             foreach (var e in events)
             {
                 if (!seen.Add((device.Id, e.Id))) continue;
                 accepted++;
-                var staff = device.StaffMemberId;
-                if (staff is null)
-                {
-                    var onShift = shifts[device.LocationId].Where(s => s.StartsAt <= e.At && s.EndsAt > e.At).Select(s => s.StaffMemberId).Distinct().ToList();
-                    if (onShift.Count == 1) staff = onShift[0];
-                }
+                var staff = StaffAt(e.At);
                 stored.Add(new ButtonPress
                 {
                     OrganizationId = device.OrganizationId, LocationId = device.LocationId, DeviceId = device.Id, EventId = e.Id,
                     StaffMemberId = staff, Type = e.Type, OccurredAt = e.At, ReceivedAt = now, Channel = channel,
                 });
             }
-            results[n] = new IngestResult(accepted, events.Count - accepted);
+            results[n] = new IngestResult(accepted, batch[n].Count - accepted);
         }
 
         MarkSuppressed(stored, recent, window);
         db.ButtonPresses.AddRange(stored);
+        db.VisitorCounts.AddRange(visits);
+        db.SalesAttempts.AddRange(attempts);
         await db.SaveChangesAsync(ct);
         await TouchDevicesAsync(db, deviceIds, now, ct);
         foreach (var hook in scope.ServiceProvider.GetServices<IPressCommitHook>())
@@ -193,8 +235,27 @@ public sealed class PressIngestor(
         await tx.CommitAsync(ct);
 
         for (var n = 0; n < batch.Count; n++) batch[n].Done.TrySetResult(results[n]);
+        foreach (var (org, location) in visits.Select(v => (v.OrganizationId, v.LocationId)).Concat(attempts.Select(a => (a.OrganizationId, a.LocationId))).Distinct())
+            await conversionLive.PublishAsync(org, location);
         if (stored.Count > 0)
             await _committed.Writer.WriteAsync(stored.Select(p => new PressRecorded(p.OrganizationId, p.LocationId, p.DeviceId, p.StaffMemberId, p.Id, p.Type, p.Suppressed, p.OccurredAt, p.ReceivedAt)).ToList(), CancellationToken.None);
+    }
+
+    /// <summary>(device, event id) of visitor counts and sales attempts of this batch that are already stored.</summary>
+    private static async Task<(HashSet<(Guid, Guid)> Visits, HashSet<(Guid, Guid)> Attempts)> SeenConversionAsync(
+        OtklikDb db, IReadOnlyList<Item> batch, List<Guid> deviceIds, CancellationToken ct)
+    {
+        var visitIds = batch.SelectMany(i => i.Visits.Select(v => v.Id)).Distinct().ToList();
+        var attemptIds = batch.SelectMany(i => i.Attempts.Select(a => a.Id)).Distinct().ToList();
+        var visits = visitIds.Count == 0 ? [] : (await db.VisitorCounts.AsNoTracking()
+                .Where(v => deviceIds.Contains(v.DeviceId) && visitIds.Contains(v.EventId))
+                .Select(v => new { v.DeviceId, v.EventId }).ToListAsync(ct))
+            .Select(v => (v.DeviceId, v.EventId)).ToHashSet();
+        var attempts = attemptIds.Count == 0 ? [] : (await db.SalesAttempts.AsNoTracking()
+                .Where(a => a.DeviceId != null && deviceIds.Contains(a.DeviceId.Value) && attemptIds.Contains(a.EventId))
+                .Select(a => new { DeviceId = a.DeviceId!.Value, a.EventId }).ToListAsync(ct))
+            .Select(a => (a.DeviceId, a.EventId)).ToHashSet();
+        return (visits, attempts);
     }
 
     /// <summary>A press within the window after another press of the same button (stored earlier or in this batch) is suppressed.</summary>

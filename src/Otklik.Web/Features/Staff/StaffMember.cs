@@ -14,6 +14,8 @@ public sealed class StaffMember : ILocationOwned
     /// <summary>Code in the POS or HR system, for imports.</summary>
     public string? ExternalId { get; set; }
     public bool Active { get; set; } = true;
+    /// <summary>The Otklik user this employee signs in as (e.g. on the seller console), if any.</summary>
+    public Guid? UserId { get; set; }
 }
 
 /// <summary>Who served at which location when. Presses and feedback are attributed through shifts.</summary>
