@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -34,6 +35,9 @@ var services = builder.Services;
 services.AddSingleton(TimeProvider.System);
 services.AddOtklikDatabase(builder.Configuration, builder.Environment);
 services.AddScoped<Bootstrapper>();
+services.AddDataProtection().SetApplicationName("Otklik").PersistKeysToDbContext<OtklikDb>();
+services.AddSingleton<Otklik.Web.Features.Security.SecretBox>();
+services.AddHostedService<Otklik.Web.Features.Security.SecretsAtRestMigration>();
 services.AddScoped<DemoSeeder>();
 
 // Errors: every 4xx/5xx is a ProblemDetails; binding failures throw so no handler runs on half-read input.
@@ -157,6 +161,8 @@ services.AddHttpContextAccessor();
 
 var app = builder.Build();
 
+app.UseMiddleware<Otklik.Web.Features.Security.SecurityHeaders>();
+if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLocalization();

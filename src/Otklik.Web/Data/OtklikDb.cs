@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.Alerts;
@@ -27,7 +28,7 @@ namespace Otklik.Web.Data;
 /// dotnet ef migrations add NAME -p src/Otklik.Web -c PostgresOtklikDb -o Data/Migrations/Postgres
 /// </code>
 /// </remarks>
-public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
+public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtectionKeyContext
 {
     private readonly TenantContext _tenant;
 
@@ -59,6 +60,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
     public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
