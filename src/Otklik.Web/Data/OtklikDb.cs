@@ -9,6 +9,7 @@ using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Tenancy;
@@ -62,6 +63,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -86,6 +88,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         FilterByLocation<NotificationChannel>(builder);
         FilterByLocation<NotificationDelivery>(builder);
         FilterByLocation<DeliveryAttempt>(builder);
+        builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
+        builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);
+        builder.Entity<AuditEntry>().Property(e => e.TargetType).HasMaxLength(64);
+        builder.Entity<AuditEntry>().Property(e => e.Detail).HasMaxLength(500);
+        builder.Entity<AuditEntry>().Property(e => e.Address).HasMaxLength(64);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }
@@ -109,6 +117,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     /// <summary>New rows get the current tenant; a row of another tenant can never be written through this context.</summary>
     private void StampTenant()
     {
+        AuditTrail.Capture(ChangeTracker, _tenant);
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)

@@ -63,6 +63,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/notification-channels/{id:guid}"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/test"] = s => s.Extra["channel"],
         ["/api/v1/notification-channels/{id:guid}/deliveries"] = s => s.Extra["channel"],
+        ["/api/v1/audit/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -232,6 +233,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var s in await db.AlertSettings.OrderBy(x => x.LocationId).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{s.LocationId}{s.RedPressEnabled}{s.RedShareThresholdPercent}{s.Escalation.Count};");
         foreach (var c in await db.NotificationChannels.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Target}{c.Enabled};");
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
+        // A key's first use in an hour is itself an audit line; every other line would mean something was done.
+        sb.Append(CultureInfo.InvariantCulture, $"audit:{await db.AuditEntries.CountAsync(e => e.Action != Otklik.Web.Features.Security.AuditActions.ApiKeyUsed)}");
         return sb.ToString();
     }, org);
 }

@@ -305,7 +305,7 @@ public abstract class AlertsTests(IAlertsApp fixture)
         var name = Guid.NewGuid().ToString("N");
         var created = await AddChannelAsync(seed, new { name = "Local", kind = "Webhook", target = $"{Fakes.BaseUrl}/hooks/{name}", notifyOnRaise = false });
         // A node configured as in production, next to the test app's own (which allows loopback for the fakes).
-        var strict = new WebhookSender(app.Services.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { AllowPrivateNetworks = false }), fixture.Time);
+        var strict = new WebhookSender(app.Services.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { AllowPrivateNetworks = false }), fixture.Time, app.Services.GetRequiredService<Otklik.Web.Features.Security.SecretBox>());
         var node = ActivatorUtilities.CreateInstance<DeliveryWorker>(app.Services, new INotificationSender[] { strict }.AsEnumerable());
         var delivery = await app.WithDbAsync(async db =>
             await AlertSettingsApi.QueueTestAsync(db, await db.NotificationChannels.SingleAsync(c => c.Id == created.Channel.Id), Now, CancellationToken.None), seed.Org.Id);
