@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -28,6 +29,7 @@ using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Reports;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
 using Otklik.Web.Features.Testimonials;
@@ -42,6 +44,9 @@ var services = builder.Services;
 services.AddSingleton(TimeProvider.System);
 services.AddOtklikDatabase(builder.Configuration, builder.Environment);
 services.AddScoped<Bootstrapper>();
+services.AddDataProtection().SetApplicationName("Otklik").PersistKeysToDbContext<OtklikDb>();
+services.AddSingleton<Otklik.Web.Features.Security.SecretBox>();
+services.AddHostedService<Otklik.Web.Features.Security.SecretsAtRestMigration>();
 services.AddScoped<DemoSeeder>();
 
 // Errors: every 4xx/5xx is a ProblemDetails; binding failures throw so no handler runs on half-read input.
@@ -188,6 +193,8 @@ services.AddHttpContextAccessor();
 
 var app = builder.Build();
 
+app.UseMiddleware<Otklik.Web.Features.Security.SecurityHeaders>();
+if (!app.Environment.IsDevelopment()) app.UseHsts();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLocalization();
@@ -227,6 +234,7 @@ app.MapPublicSurveys();
 api.MapTestimonials();
 app.MapPublicTestimonials();
 api.MapConversion();
+api.MapAudit();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

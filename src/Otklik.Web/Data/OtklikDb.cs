@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Features.Alerts;
@@ -12,6 +13,7 @@ using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
 using Otklik.Web.Features.Testimonials;
@@ -33,7 +35,7 @@ namespace Otklik.Web.Data;
 /// dotnet ef migrations add NAME -p src/Otklik.Web -c PostgresOtklikDb -o Data/Migrations/Postgres
 /// </code>
 /// </remarks>
-public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
+public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtectionKeyContext
 {
     private readonly TenantContext _tenant;
 
@@ -86,6 +88,9 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     public DbSet<PosSale> PosSales => Set<PosSale>();
     public DbSet<FunnelEntry> FunnelEntries => Set<FunnelEntry>();
     public DbSet<ConversionSettings> ConversionSettings => Set<ConversionSettings>();
+    /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -131,6 +136,12 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
         FilterByLocation<PosSale>(builder);
         FilterByLocation<FunnelEntry>(builder);
         builder.Entity<ConversionSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
+        builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);
+        builder.Entity<AuditEntry>().Property(e => e.TargetType).HasMaxLength(64);
+        builder.Entity<AuditEntry>().Property(e => e.Detail).HasMaxLength(500);
+        builder.Entity<AuditEntry>().Property(e => e.Address).HasMaxLength(64);
         // Users are not filtered: sign-in must find a user before any tenant is known.
         // Every user query outside Identity goes through UsersApi, which filters by organization explicitly.
     }
@@ -154,6 +165,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>
     /// <summary>New rows get the current tenant; a row of another tenant can never be written through this context.</summary>
     private void StampTenant()
     {
+        AuditTrail.Capture(ChangeTracker, _tenant);
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)

@@ -14,6 +14,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     OtklikDb db,
+    IServiceScopeFactory scopes,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -34,8 +35,15 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // Last-used time is for people, not for billing: a minute's precision saves a write per request.
         if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
-            await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Id == key.Id)
+        {
+            // The first use in an hour also goes to the audit log; the conditional update lets one request of many win.
+            var hourAgo = now.AddHours(-1);
+            var firstThisHour = await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Id == key.Id && (k.LastUsedAt == null || k.LastUsedAt < hourAgo))
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted) == 1;
+            if (firstThisHour) await AuditUseAsync(key.Id, key.OrganizationId, now);
+            else await db.ApiKeys.IgnoreQueryFilters().Where(k => k.Id == key.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+        }
 
         var identity = new ClaimsIdentity(
         [
@@ -46,5 +54,20 @@ public sealed class ApiKeyAuthenticationHandler(
             new Claim(OtklikClaims.ApiKey, key.Id.ToString()),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private async Task AuditUseAsync(Guid keyId, Guid organizationId, DateTimeOffset now)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().SetOrganization(organizationId);
+        var audit = scope.ServiceProvider.GetRequiredService<OtklikDb>();
+        var request = $"{Request.Method} {Request.Path}";
+        audit.AuditEntries.Add(new Features.Security.AuditEntry
+        {
+            OrganizationId = organizationId, At = now, ApiKeyId = keyId, Action = Features.Security.AuditActions.ApiKeyUsed,
+            TargetType = "api-key", TargetId = keyId, Detail = request.Length > 200 ? request[..200] : request,
+            Address = Context.Connection.RemoteIpAddress?.ToString(),
+        });
+        await audit.SaveChangesAsync(Context.RequestAborted);
     }
 }

@@ -113,6 +113,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/reports/conversion.csv/"] = _ => null,
         ["/api/v1/reports/funnel/"] = _ => null,
         ["/api/v1/reports/kpis/"] = _ => null,
+        ["/api/v1/audit/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -333,6 +334,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var t in await db.Testimonials.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{t.Id}{t.Text};");
         sb.Append(CultureInfo.InvariantCulture, $"visitors:{await db.VisitorCounts.CountAsync()};sales:{await db.PosSales.CountAsync()};attempts:{await db.SalesAttempts.CountAsync()};funnel:{await db.FunnelEntries.CountAsync()}");
         foreach (var c in await db.ConversionSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{string.Join(',', c.Stages.Select(x => x.Key))}{c.MinConversionPercent};");
+        // A key's first use in an hour is itself an audit line; every other line would mean something was done.
+        sb.Append(CultureInfo.InvariantCulture, $"audit:{await db.AuditEntries.CountAsync(e => e.Action != Otklik.Web.Features.Security.AuditActions.ApiKeyUsed)}");
         return sb.ToString();
     }, org);
 }

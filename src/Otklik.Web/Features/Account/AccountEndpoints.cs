@@ -1,7 +1,11 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using Otklik.Web.Data;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Users;
+using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Features.Account;
 
@@ -11,25 +15,45 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/account/login", Login).ExcludeFromDescription();
-        routes.MapPost("/account/logout", Logout).ExcludeFromDescription();
+        // No form fields are bound here, so antiforgery must be asked for explicitly: a forged cross-site post must not sign anyone out.
+        routes.MapPost("/account/logout", Logout).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         routes.MapGet("/culture", SetCulture).ExcludeFromDescription();
         return routes;
     }
 
     private static async Task<IResult> Login([FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
-        SignInManager<AppUser> signIn)
+        SignInManager<AppUser> signIn, TenantContext tenant, OtklikDb db, HttpContext http)
     {
         var back = LocalOrRoot(returnUrl);
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))
             return Results.Redirect($"/login?error=missing&returnUrl={Uri.EscapeDataString(back)}");
-        var result = await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: true);
+        var user = await signIn.UserManager.FindByEmailAsync(email.Trim());
+        if (user is null) return Results.Redirect($"/login?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
+
+        // From here on the request acts inside the user's organization: the failure counter and the audit line are its rows.
+        tenant.SetOrganization(user.OrganizationId);
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: true, lockoutOnFailure: true);
+        var action = result.Succeeded || result.RequiresTwoFactor ? AuditActions.SignIn : result.IsLockedOut ? AuditActions.LockedOut : AuditActions.SignInFailed;
+        db.AuditEntries.Add(new AuditEntry
+        {
+            OrganizationId = user.OrganizationId, At = DateTimeOffset.UtcNow, UserId = user.Id, Action = action, TargetType = "user", TargetId = user.Id,
+            Detail = result.RequiresTwoFactor ? "password accepted, second factor asked" : null, Address = http.Connection.RemoteIpAddress?.ToString(),
+        });
+        await db.SaveChangesAsync();
+
         if (result.Succeeded) return Results.LocalRedirect(back);
+        if (result.RequiresTwoFactor) return Results.Redirect($"/login/two-factor?returnUrl={Uri.EscapeDataString(back)}");
         var error = result.IsLockedOut ? "locked" : "invalid";
         return Results.Redirect($"/login?error={error}&returnUrl={Uri.EscapeDataString(back)}");
     }
 
-    private static async Task<IResult> Logout(SignInManager<AppUser> signIn)
+    private static async Task<IResult> Logout(SignInManager<AppUser> signIn, OtklikDb db)
     {
+        if (db.Tenant.IsSet)
+        {
+            db.Record(AuditActions.SignOut, "user", db.Tenant.UserId);
+            await db.SaveChangesAsync();
+        }
         await signIn.SignOutAsync();
         return Results.LocalRedirect("/login");
     }

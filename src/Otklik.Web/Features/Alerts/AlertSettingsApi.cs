@@ -135,26 +135,26 @@ public static class AlertSettingsApi
         return TypedResults.Ok(channels.Select(ChannelDto.From).ToList());
     }
 
-    private static async Task<Results<Created<ChannelCreated>, ValidationProblem, ProblemHttpResult>> CreateChannel(Guid id, ChannelInput input, OtklikDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<ChannelCreated>, ValidationProblem, ProblemHttpResult>> CreateChannel(Guid id, ChannelInput input, OtklikDb db, TimeProvider time, Security.SecretBox secrets, CancellationToken ct)
     {
         var location = await db.Locations.AsNoTracking().Where(l => l.Id == id).Select(l => new { l.Id, l.OrganizationId }).FirstOrDefaultAsync(ct);
         if (location is null) return Problem.NotFound("Location");
         var errors = ValidateChannel(input);
         if (errors.Any) return errors.ToProblem();
-        var (channel, secret) = NewChannel(location.OrganizationId, location.Id, input, time.GetUtcNow());
+        var (channel, secret) = NewChannel(location.OrganizationId, location.Id, input, time.GetUtcNow(), secrets);
         db.NotificationChannels.Add(channel);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/locations/{id}/notification-channels", new ChannelCreated(ChannelDto.From(channel), secret));
     }
 
-    public static (NotificationChannel Channel, string? Secret) NewChannel(Guid organizationId, Guid locationId, ChannelInput input, DateTimeOffset now)
+    public static (NotificationChannel Channel, string? Secret) NewChannel(Guid organizationId, Guid locationId, ChannelInput input, DateTimeOffset now, Security.SecretBox secrets)
     {
         var kind = input.Kind!.Value;
         var secret = kind == ChannelKind.Webhook ? WebhookSender.NewSecret() : null;
         var channel = new NotificationChannel
         {
             OrganizationId = organizationId, LocationId = locationId, Name = input.Name.Trim(), Kind = kind, Target = input.Target.Trim(),
-            Secret = kind switch { ChannelKind.Telegram => input.BotToken!.Trim(), ChannelKind.Webhook => secret, _ => null },
+            Secret = kind switch { ChannelKind.Telegram => secrets.Protect(input.BotToken!.Trim()), ChannelKind.Webhook => secrets.Protect(secret!), _ => null },
             NotifyOnRaise = input.NotifyOnRaise ?? true, Enabled = input.Enabled ?? true, CreatedAt = now,
         };
         return (channel, secret);

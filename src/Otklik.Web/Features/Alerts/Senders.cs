@@ -13,7 +13,7 @@ using Telegram.Bot.Exceptions;
 
 namespace Otklik.Web.Features.Alerts;
 
-public sealed class TelegramSender(IHttpClientFactory http, IOptions<TelegramOptions> options) : INotificationSender
+public sealed class TelegramSender(IHttpClientFactory http, IOptions<TelegramOptions> options, Security.SecretBox secrets) : INotificationSender
 {
     public const string HttpClientName = "telegram";
 
@@ -21,8 +21,9 @@ public sealed class TelegramSender(IHttpClientFactory http, IOptions<TelegramOpt
 
     public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken ct)
     {
-        if (message.Channel is not { Secret: { Length: > 0 } token } channel)
+        if (message.Channel is not { Secret: { Length: > 0 } stored } channel)
             return SendResult.Fail("The channel has no bot token.", permanent: true);
+        var token = secrets.Reveal(stored)!;
         var bot = new TelegramBotClient(new TelegramBotClientOptions(token, options.Value.ApiBaseUrl), http.CreateClient(HttpClientName));
         try
         {
@@ -45,7 +46,7 @@ public sealed class TelegramSender(IHttpClientFactory http, IOptions<TelegramOpt
 /// of "{id}.{timestamp}.{body}" with the channel's <c>whsec_</c> secret. The id stays the same across retries so receivers
 /// can deduplicate.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time) : INotificationSender
+public sealed class WebhookSender(IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, Security.SecretBox secrets) : INotificationSender
 {
     public const string HttpClientName = "webhooks";
     public const string SecretPrefix = "whsec_";
@@ -63,8 +64,9 @@ public sealed class WebhookSender(IHttpClientFactory http, IOptions<WebhookOptio
 
     public async Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken ct)
     {
-        if (message.Channel is not { Secret: { Length: > 0 } secret } channel)
+        if (message.Channel is not { Secret: { Length: > 0 } stored } channel)
             return SendResult.Fail("The channel has no signing secret.", permanent: true);
+        var secret = secrets.Reveal(stored)!;
         if (!Uri.TryCreate(channel.Target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             return SendResult.Fail("The webhook URL is not an absolute http(s) URL.", permanent: true);
         if (!options.Value.AllowPrivateNetworks)

@@ -260,6 +260,10 @@ public abstract class AlertsTests(IAlertsApp fixture)
         Assert.Contains("Anna", message.Text, StringComparison.Ordinal);
         var body = await (await seed.Org.Owner().GetAsync($"/api/v1/locations/{seed.Location.Id}/notification-channels")).Content.ReadAsStringAsync();
         Assert.DoesNotContain("TEST-token", body, StringComparison.Ordinal);
+        // Encrypted at rest: the stored value is a Data Protection payload, not the token.
+        var stored = await app.WithDbAsync(db => db.NotificationChannels.Where(c => c.Id == created.Channel.Id).Select(c => c.Secret).SingleAsync(), seed.Org.Id);
+        Assert.StartsWith(Otklik.Web.Features.Security.SecretBox.Prefix, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEST-token", stored, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -270,6 +274,8 @@ public abstract class AlertsTests(IAlertsApp fixture)
         var created = await AddChannelAsync(seed, new { name = "CRM", kind = "Webhook", target = $"{Fakes.BaseUrl}/hooks/{name}" });
         Assert.StartsWith("whsec_", created.Secret, StringComparison.Ordinal);
         Fakes.WebhookSecrets[name] = created.Secret!;
+        var stored = await app.WithDbAsync(db => db.NotificationChannels.Where(c => c.Id == created.Channel.Id).Select(c => c.Secret).SingleAsync(), seed.Org.Id);
+        Assert.DoesNotContain(created.Secret!["whsec_".Length..], stored, StringComparison.Ordinal);
 
         await PressAsync(DeviceOf(seed), "red");
 
@@ -299,7 +305,7 @@ public abstract class AlertsTests(IAlertsApp fixture)
         var name = Guid.NewGuid().ToString("N");
         var created = await AddChannelAsync(seed, new { name = "Local", kind = "Webhook", target = $"{Fakes.BaseUrl}/hooks/{name}", notifyOnRaise = false });
         // A node configured as in production, next to the test app's own (which allows loopback for the fakes).
-        var strict = new WebhookSender(app.Services.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { AllowPrivateNetworks = false }), fixture.Time);
+        var strict = new WebhookSender(app.Services.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { AllowPrivateNetworks = false }), fixture.Time, app.Services.GetRequiredService<Otklik.Web.Features.Security.SecretBox>());
         var node = ActivatorUtilities.CreateInstance<DeliveryWorker>(app.Services, new INotificationSender[] { strict }.AsEnumerable());
         var delivery = await app.WithDbAsync(async db =>
             await AlertSettingsApi.QueueTestAsync(db, await db.NotificationChannels.SingleAsync(c => c.Id == created.Channel.Id), Now, CancellationToken.None), seed.Org.Id);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Staff;
@@ -14,7 +13,7 @@ namespace Otklik.Web.Tests.Features.Reports;
 /// Presses at known local times at a location in Yekaterinburg (+05:00) and one in Moscow (+03:00), sent over the device
 /// protocol, then read back grouped every way. Times are chosen so that grouping by UTC would give other answers.
 /// </summary>
-public abstract partial class ButtonStatsApiTests(OtklikApp app)
+public abstract class ButtonStatsApiTests(OtklikApp app)
 {
     private static readonly TimeSpan Yekaterinburg = TimeSpan.FromHours(5);
     private static readonly TimeSpan Moscow = TimeSpan.FromHours(3);
@@ -316,23 +315,7 @@ public abstract partial class ButtonStatsApiTests(OtklikApp app)
         Assert.Contains("/login", denied.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
     }
 
-    /// <summary>A client holding the sign-in cookie, as a browser would after the login form.</summary>
-    private async Task<HttpClient> SignInAsync(string email)
-    {
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true };
-        var http = new HttpClient(handler) { BaseAddress = app.BaseAddress };
-        var form = await http.GetStringAsync("/login");
-        var token = AntiforgeryField().Match(form).Groups[1].Value;
-        using var login = await http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = email, ["password"] = TestOrg.Password, ["returnUrl"] = "/", ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-        }));
-        Assert.Equal("/", login.RequestMessage!.RequestUri!.AbsolutePath);
-        return http;
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    private Task<HttpClient> SignInAsync(string email) => SignIn.AsAsync(app, email);
 }
 
 public sealed class ButtonStatsApiSqliteTests(SqliteApp app) : ButtonStatsApiTests(app), IClassFixture<SqliteApp>;
