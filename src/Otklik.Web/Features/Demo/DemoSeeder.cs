@@ -261,6 +261,9 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
                     OrganizationId = org, LocationId = location.Id, CaseId = c.Id, Kind = Cases.CaseEventKind.StatusChanged, At = at.AddHours(1), By = "CX-менеджер",
                     FromStatus = Otklik.Core.Cases.CaseStatus.New, ToStatus = status,
                 });
+        }
+        await db.SaveChangesAsync(ct);
+    }
 
     /// <summary>
     /// An NPS survey after the visit with four factors and a month of answers: speed matters most and is rated low
