@@ -276,15 +276,6 @@ public abstract class TenantIsolationTests(OtklikApp app)
         seed.Extra["channel"] = channel.Channel.Id;
         seed.Extra["case"] = await app.WithDbAsync(db => db.Cases.Where(c => c.LocationId == seed.OtherLocation.Id).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync(), seed.Org.Id);
         seed.Extra["import"] = await ImportAsync(owner, seed);
-    }
-
-    /// <summary>A finished one-row feedback import at the other location; its id goes to <see cref="Seed.Extra"/>.</summary>
-    private static async Task<Guid> ImportAsync(HttpClient owner, Seed seed)
-    {
-        var csv = System.Text.Encoding.UTF8.GetBytes($"date,location,sentiment,text\n2026-11-01,{seed.OtherLocation.Slug},Negative,Imported\n");
-        var job = await (await owner.PostAsync("/api/v1/imports", Features.Imports.ImportsApiTests.Form(csv, "seed.csv")))
-            .ReadAsync<Otklik.Web.Features.Imports.ImportJobDto>(HttpStatusCode.Accepted);
-        return (await Features.Imports.ImportsApiTests.WaitAsync(owner, job.Id)).Id;
         var survey = await (await owner.PostJsonAsync("/api/v1/surveys", new
         {
             name = "Survey", keyKind = "Nps", keyTextRu = "x", locationIds = new[] { seed.Location.Id, seed.OtherLocation.Id },
@@ -300,6 +291,15 @@ public abstract class TenantIsolationTests(OtklikApp app)
             seed.Extra[key] = praise.Id;
         }
         (await owner.PostJsonAsync("/api/v1/testimonials", new { feedbackId = seed.Extra["testimonial"] })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A finished one-row feedback import at the other location; its id goes to <see cref="Seed.Extra"/>.</summary>
+    private static async Task<Guid> ImportAsync(HttpClient owner, Seed seed)
+    {
+        var csv = System.Text.Encoding.UTF8.GetBytes($"date,location,sentiment,text\n2026-11-01,{seed.OtherLocation.Slug},Negative,Imported\n");
+        var job = await (await owner.PostAsync("/api/v1/imports", Features.Imports.ImportsApiTests.Form(csv, "seed.csv")))
+            .ReadAsync<Otklik.Web.Features.Imports.ImportJobDto>(HttpStatusCode.Accepted);
+        return (await Features.Imports.ImportsApiTests.WaitAsync(owner, job.Id)).Id;
     }
 
     /// <summary>A fingerprint of everything an organization owns, to prove nothing changed.</summary>
