@@ -282,6 +282,33 @@ public abstract class CasesTests(IAlertsApp fixture)
         Assert.False((await CaseOfAsync(seed, fid)).FollowUpSolved);
     }
 
+    [Fact]
+    public async Task SharingWithTheEmployee_ShowsOnTheirPersonalPage_AndTheirConfirmationLandsInTheTimeline()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var c = Assert.Single(await CasesAsync(seed));
+        using var owner = seed.Org.Owner();
+
+        var share = await (await owner.PostJsonAsync($"/api/v1/cases/{c.Id}/share", new { staffMemberId = seed.Staff.Id, agreement = "Call the shift manager when the queue grows" }))
+            .ReadAsync<ShareDto>();
+        var again = await (await owner.PostAsync($"/api/v1/staff/{seed.Staff.Id}/case-link", null)).ReadAsync<StaffLinkDto>();
+        Assert.Equal(share.StaffLink, again.Url);
+        var path = new Uri(share.StaffLink).AbsolutePath;
+        Assert.True(path.Length > "/s/".Length + 30, path);
+
+        using var anonymous = app.Anonymous();
+        var page = await anonymous.GetStringAsync(path);
+        Assert.Contains("Slow service", page, StringComparison.Ordinal);
+        Assert.Contains("Call the shift manager when the queue grows", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/s/" + new string('x', 32))).StatusCode);
+        var confirmed = await anonymous.PostAsync(path, new FormUrlEncodedContent([new("share", share.Id.ToString())]));
+        Assert.Contains("confirmed", await confirmed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var detail = await (await owner.GetAsync($"/api/v1/cases/{c.Id}")).ReadAsync<CaseDetailDto>();
+        Assert.Equal(seed.Staff.Id, Assert.Single(detail.Timeline, e => e.Kind == CaseEventKind.SharedWithStaff).StaffMemberId);
+        Assert.Equal("Anna", Assert.Single(detail.Timeline, e => e.Kind == CaseEventKind.StaffConfirmed).By);
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class
     {
         for (var i = 0; i < 200; i++)
