@@ -89,6 +89,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/cases/{id:guid}/messages"] = s => s.Extra["case"],
         ["/api/v1/cases/{id:guid}/templates/{kind}"] = s => s.Extra["case"],
         ["/api/v1/cases/settings/"] = _ => null,
+        ["/api/v1/cases/{id:guid}/share"] = s => s.Extra["case"],
+        ["/api/v1/staff/{id:guid}/case-link"] = s => s.OtherStaff.Id,
         ["/api/v1/cases/follow-up-report/"] = _ => null,
         ["/api/v1/locations/{id:guid}/case-rule"] = s => s.OtherLocation.Id,
         ["/api/v1/response-templates/"] = _ => null,
@@ -126,7 +128,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             $$"""{"redShareThresholdPercent":10,"escalation":[{"userId":"{{victim.User.Id}}","delayMinutes":1}]}""",
         _ when template.EndsWith("/notification-channels", StringComparison.Ordinal) => """{"name":"x","kind":"Webhook","target":"https://example.com/x"}""",
         _ when template.StartsWith("/api/v1/cases", StringComparison.Ordinal) || template.EndsWith("/case-rule", StringComparison.Ordinal) =>
-            $$"""{"to":"Dismissed","qualification":"NeedsReaction","userId":"{{victim.User.Id}}","reasonId":"{{victim.Reason.Id}}","kind":"Note","text":"x","channel":"Email","openCaseOnRedPress":true}""",
+            $$"""{"to":"Dismissed","qualification":"NeedsReaction","userId":"{{victim.User.Id}}","reasonId":"{{victim.Reason.Id}}","kind":"Note","text":"x","channel":"Email","openCaseOnRedPress":true,"staffMemberId":"{{victim.OtherStaff.Id}}"}""",
         _ when template.StartsWith("/api/v1/response-templates", StringComparison.Ordinal) => """{"subject":"x","body":"Intruder"}""",
         _ when template.StartsWith("/api/v1/location-groups", StringComparison.Ordinal) => $$"""{"name":"x","parentId":"{{victim.Group.Id}}"}""",
         _ when template.StartsWith("/api/v1/locations", StringComparison.Ordinal) => $$"""{"name":"x","groupId":"{{victim.Group.Id}}"}""",
@@ -326,7 +328,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         sb.Append(CultureInfo.InvariantCulture, $"deliveries:{await db.NotificationDeliveries.CountAsync()}");
         foreach (var j in await db.ImportJobs.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{j.Id}{j.Status}{j.GoodRows};");
         foreach (var c in await db.Cases.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Status}{c.Qualification}{c.Version}{c.AssigneeUserId}{c.RootCauseId};");
-        sb.Append(CultureInfo.InvariantCulture, $"case-events:{await db.CaseEvents.CountAsync()};templates:{await db.ResponseTemplates.CountAsync()};case-settings:{await db.CaseSettings.CountAsync()}");
+        sb.Append(CultureInfo.InvariantCulture, $"case-events:{await db.CaseEvents.CountAsync()};templates:{await db.ResponseTemplates.CountAsync()};case-settings:{await db.CaseSettings.CountAsync()};shares:{await db.CaseShares.CountAsync()};links:{await db.StaffLinks.CountAsync()}");
         foreach (var l in await db.Locations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{l.Id}{l.OpenCaseOnRedPress};");
         foreach (var s in await db.Surveys.Include(x => x.Questions).Include(x => x.Locations).OrderBy(x => x.Id).ToListAsync())
             sb.Append(CultureInfo.InvariantCulture, $"{s.Id}{s.Name}{s.Active}{s.Questions.Count}{s.Locations.Count};");

@@ -62,14 +62,13 @@ public abstract class CasesTests(IAlertsApp fixture)
     {
         var seed = await Seed.CreateAsync(app);
         var device = new TestDevice(app, seed.Device.Device.Id, seed.Device.Token);
-        (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red", Now))).EnsureSuccessStatusCode();
+        (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red", Now.AddMinutes(-10)))).EnsureSuccessStatusCode();
         Assert.DoesNotContain(await CasesAsync(seed), c => c.PressId is not null);
 
         var rule = await (await seed.Org.Owner().PutJsonAsync($"/api/v1/locations/{seed.Location.Id}/case-rule", new { openCaseOnRedPress = true })).ReadAsync<CaseRuleDto>();
         Assert.True(rule.OpenCaseOnRedPress);
         var id = Guid.NewGuid();
-        (await device.PostAsync(TestDevice.Event(id, "red", Now.AddMinutes(5)))).EnsureSuccessStatusCode();
-        (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "green", Now.AddMinutes(6)))).EnsureSuccessStatusCode();
+        (await device.PostAsync(TestDevice.Event(id, "red", Now))).EnsureSuccessStatusCode();
 
         var press = await app.WithDbAsync(db => db.ButtonPresses.SingleAsync(p => p.EventId == id), seed.Org.Id);
         var c = Assert.Single(await CasesAsync(seed), c => c.PressId is not null);
@@ -280,6 +279,33 @@ public abstract class CasesTests(IAlertsApp fixture)
         var row = Assert.Single(report.Locations);
         Assert.Equal((seed.Location.Id, 1, 1, 0, 1), (row.Id, row.Sent, row.Answered, row.Solved, row.NotSolved));
         Assert.False((await CaseOfAsync(seed, fid)).FollowUpSolved);
+    }
+
+    [Fact]
+    public async Task SharingWithTheEmployee_ShowsOnTheirPersonalPage_AndTheirConfirmationLandsInTheTimeline()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var c = Assert.Single(await CasesAsync(seed));
+        using var owner = seed.Org.Owner();
+
+        var share = await (await owner.PostJsonAsync($"/api/v1/cases/{c.Id}/share", new { staffMemberId = seed.Staff.Id, agreement = "Call the shift manager when the queue grows" }))
+            .ReadAsync<ShareDto>();
+        var again = await (await owner.PostAsync($"/api/v1/staff/{seed.Staff.Id}/case-link", null)).ReadAsync<StaffLinkDto>();
+        Assert.Equal(share.StaffLink, again.Url);
+        var path = new Uri(share.StaffLink).AbsolutePath;
+        Assert.True(path.Length > "/s/".Length + 30, path);
+
+        using var anonymous = app.Anonymous();
+        var page = await anonymous.GetStringAsync(path);
+        Assert.Contains("Slow service", page, StringComparison.Ordinal);
+        Assert.Contains("Call the shift manager when the queue grows", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/s/" + new string('x', 32))).StatusCode);
+        var confirmed = await anonymous.PostAsync(path, new FormUrlEncodedContent([new("share", share.Id.ToString())]));
+        Assert.Contains("confirmed", await confirmed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var detail = await (await owner.GetAsync($"/api/v1/cases/{c.Id}")).ReadAsync<CaseDetailDto>();
+        Assert.Equal(seed.Staff.Id, Assert.Single(detail.Timeline, e => e.Kind == CaseEventKind.SharedWithStaff).StaffMemberId);
+        Assert.Equal("Anna", Assert.Single(detail.Timeline, e => e.Kind == CaseEventKind.StaffConfirmed).By);
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class
