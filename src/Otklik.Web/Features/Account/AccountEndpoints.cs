@@ -47,8 +47,11 @@ public static class AccountEndpoints
         return Results.Redirect($"/login?error={error}&returnUrl={Uri.EscapeDataString(back)}");
     }
 
-    private static async Task<IResult> Logout(SignInManager<AppUser> signIn, OtklikDb db)
+    private static async Task<IResult> Logout(SignInManager<AppUser> signIn, OtklikDb db, IAntiforgery antiforgery, HttpContext http)
     {
+        // The middleware only marks a failed check; endpoints that bind no form must refuse it themselves.
+        if (!await antiforgery.IsRequestValidAsync(http))
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form's antiforgery token is missing or invalid.");
         if (db.Tenant.IsSet)
         {
             db.Record(AuditActions.SignOut, "user", db.Tenant.UserId);

@@ -26,7 +26,8 @@ public sealed class SecurityHeaders(RequestDelegate next)
         {
             var ctx = (HttpContext)state;
             var headers = ctx.Response.Headers;
-            if (!headers.ContainsKey("Content-Security-Policy"))
+            // Blazor's interactive pages add a bare "frame-ancestors 'self'"; a policy without default-src is replaced by ours.
+            if (!headers.ContentSecurityPolicy.ToString().Contains("default-src", StringComparison.Ordinal))
                 headers.ContentSecurityPolicy = ctx.Request.Path.StartsWithSegments("/api-docs") ? ApiDocsPolicy : AppPolicy;
             if (!headers.ContainsKey("X-Frame-Options")
                 && headers.ContentSecurityPolicy.ToString().Contains("frame-ancestors 'none'", StringComparison.Ordinal))

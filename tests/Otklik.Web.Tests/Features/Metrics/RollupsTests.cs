@@ -146,7 +146,7 @@ public abstract class RollupsTests(OtklikApp app)
         Assert.Equal(0.75, t.GreenShare);
         Assert.Null(t.RedRatePer100Receipts);
         Assert.Equal(4.0 / 6, t.HappinessIndex!.Value, 9);
-        Assert.Equal(["Buttons 3/4", "Kiosk 0/1", "QrPage 1/1"], t.Channels.Select(c => $"{c.Channel} {c.Positive}/{c.Total}"));
+        Assert.Equal(["Buttons 3/4", "CallCentre 0/1", "QrPage 1/1"], t.Channels.Select(c => $"{c.Channel} {c.Positive}/{c.Total}"));
         var anna = Assert.Single(report.Rows, r => r.Key == seed.Staff.Id.ToString());
         Assert.Equal("Anna", anna.Label);
         Assert.Equal(0.75, anna.GreenShare);
