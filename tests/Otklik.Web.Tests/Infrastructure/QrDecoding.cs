@@ -11,8 +11,10 @@ public static class QrDecoding
 {
     public static string? Decode(byte[] gray, int width, int height)
     {
+        var source = new RGBLuminanceSource(gray, width, height, RGBLuminanceSource.BitmapFormat.Gray8);
         var reader = new BarcodeReaderGeneric { Options = new DecodingOptions { PossibleFormats = [BarcodeFormat.QR_CODE], TryHarder = true } };
-        return reader.Decode(new RGBLuminanceSource(gray, width, height, RGBLuminanceSource.BitmapFormat.Gray8))?.Text;
+        return reader.Decode(source)?.Text
+            ?? new BarcodeReaderGeneric { Options = new DecodingOptions { PossibleFormats = [BarcodeFormat.QR_CODE], TryHarder = true, PureBarcode = true } }.Decode(source)?.Text;
     }
 
     public static string? DecodePng(byte[] png)
