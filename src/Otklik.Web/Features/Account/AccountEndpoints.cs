@@ -47,10 +47,10 @@ public static class AccountEndpoints
         return Results.Redirect($"/login?error={error}&returnUrl={Uri.EscapeDataString(back)}");
     }
 
-    private static async Task<IResult> Logout(SignInManager<AppUser> signIn, OtklikDb db, IAntiforgery antiforgery, HttpContext http)
+    private static async Task<IResult> Logout(SignInManager<AppUser> signIn, OtklikDb db, HttpContext http)
     {
-        // The middleware only marks a failed check; endpoints that bind no form must refuse it themselves.
-        if (!await antiforgery.IsRequestValidAsync(http))
+        // The middleware only records its check; endpoints that bind no form must refuse a failed one themselves.
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form's antiforgery token is missing or invalid.");
         if (db.Tenant.IsSet)
         {
