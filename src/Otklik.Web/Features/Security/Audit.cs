@@ -39,9 +39,6 @@ public static class AuditActions
     public const string SignInFailed = "sign-in.failed";
     public const string LockedOut = "sign-in.locked-out";
     public const string SignOut = "sign-out";
-    public const string SignOutEverywhere = "sign-out.everywhere";
-    public const string TwoFactorEnabled = "two-factor.enabled";
-    public const string TwoFactorDisabled = "two-factor.disabled";
     public const string UserCreated = "user.created";
     public const string UserChanged = "user.changed";
     public const string UserDeleted = "user.deleted";
@@ -53,14 +50,11 @@ public static class AuditActions
     public const string ChannelCreated = "notification-channel.created";
     public const string ChannelDeleted = "notification-channel.deleted";
     public const string OrganizationChanged = "organization.changed";
-    public const string ContactViewed = "customer-contact.viewed";
-    public const string Exported = "export";
 
     public static readonly string[] All =
     [
-        SignIn, SignInFailed, LockedOut, SignOut, SignOutEverywhere, TwoFactorEnabled, TwoFactorDisabled, UserCreated, UserChanged,
-        UserDeleted, PasswordChanged, ScopeChanged, ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted,
-        OrganizationChanged, ContactViewed, Exported,
+        SignIn, SignInFailed, LockedOut, SignOut, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
+        ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged,
     ];
 }
 
@@ -70,15 +64,13 @@ public static class AuditActions
 /// </summary>
 public static class AuditTrail
 {
-    public static AuditEntry Entry(TenantContext tenant, string action, string? targetType = null, Guid? targetId = null, string? detail = null) => new()
-    {
-        OrganizationId = tenant.OrganizationId, At = DateTimeOffset.UtcNow, UserId = tenant.UserId, ApiKeyId = tenant.ApiKeyId,
-        Action = action, TargetType = targetType, TargetId = targetId, Detail = detail,
-    };
-
-    /// <summary>Adds an explicit line (an export, a viewed contact) to be saved with the next SaveChanges.</summary>
+    /// <summary>Adds an explicit line (e.g. a sign-out) to be saved with the next SaveChanges.</summary>
     public static void Record(this OtklikDb db, string action, string? targetType = null, Guid? targetId = null, string? detail = null) =>
-        db.Add(Entry(db.Tenant, action, targetType, targetId, detail));
+        db.Add(new AuditEntry
+        {
+            OrganizationId = db.Tenant.OrganizationId, At = DateTimeOffset.UtcNow, UserId = db.Tenant.UserId, ApiKeyId = db.Tenant.ApiKeyId,
+            Action = action, TargetType = targetType, TargetId = targetId, Detail = detail,
+        });
 
     /// <summary>Called by the DbContext before it saves.</summary>
     public static void Capture(ChangeTracker tracker, TenantContext tenant)

@@ -21,8 +21,6 @@ public sealed class SecretBox(IDataProtectionProvider provider)
     /// <summary>The plain secret; a value written before encryption existed is returned as it is.</summary>
     public string? Reveal(string? stored) =>
         stored is null ? null : stored.StartsWith(Prefix, StringComparison.Ordinal) ? _protector.Unprotect(stored[Prefix.Length..]) : stored;
-
-    public static bool IsProtected(string? stored) => stored is null || stored.StartsWith(Prefix, StringComparison.Ordinal);
 }
 
 /// <summary>At start, encrypts secrets that an older version stored in plain text.</summary>
