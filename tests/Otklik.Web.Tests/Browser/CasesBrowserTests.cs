@@ -11,7 +11,7 @@ namespace Otklik.Web.Tests.Browser;
 /// <summary>
 /// The closed loop in a browser: a call-centre employee logs a complaint on a 375 px phone; the CX manager qualifies it,
 /// binds a root cause, answers with the complaint template (the fake SMTP server receives it with the customer's name)
-/// and closes it.
+/// and closes it; the root cause then shows in the Pareto report.
 /// </summary>
 public sealed class CasesBrowserTests(CasesBrowser browser) : IClassFixture<CasesBrowser>
 {
@@ -72,6 +72,16 @@ public sealed class CasesBrowserTests(CasesBrowser browser) : IClassFixture<Case
         await Expect(page.Locator("#case-status")).ToHaveTextAsync("Closed");
         await Expect(page.Locator("#case-follow-up-link")).ToContainTextAsync("/c/");
         await page.ScreenshotAsync($"cases-detail-closed-{app.Provider}");
+
+        // The root cause counts in the Pareto report of the organization (its only case).
+        await page.GotoInteractiveAsync("/reports/causes");
+        var row = page.Locator("#pareto-table tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("Slow");
+        await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("1");
+        await Expect(page.Locator("#pareto svg rect")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#trends svg").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync($"cases-pareto-{app.Provider}");
 
         var closed = await app.WithDbAsync(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == caseId), seed.Org.Id);
         Assert.Equal((Otklik.Core.Cases.CaseStatus.Closed, Otklik.Core.Cases.CaseQualification.NeedsReaction, seed.Reason.Id),

@@ -197,6 +197,46 @@ public abstract class CasesTests(IAlertsApp fixture)
     }
 
     [Fact]
+    public async Task SmsAndWhatsAppAnswers_GoToTheSignedMessagingWebhook_WithThePhone_OnlyOnceItIsConfigured()
+    {
+        var seed = await Seed.CreateAsync(app);
+        using var owner = seed.Org.Owner();
+        var phone = "+7 900 " + Random.Shared.Next(1000000, 9999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var created = await (await owner.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = seed.Location.Id, channel = "CallCentre", sentiment = "Negative", text = "Cold soup", contactName = "Ivan", contactPhone = phone,
+            contactConsent = true, reasonIds = new[] { seed.Reason.Id },
+        })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+        var c = await CaseOfAsync(seed, created.Id);
+
+        // Without a messaging webhook, an SMS cannot go anywhere: refused, nothing written.
+        var before = await StateAsync(c.Id);
+        await (await owner.PostJsonAsync($"/api/v1/cases/{c.Id}/messages", new { channel = "Sms", text = "Sorry, Ivan" })).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(before, await StateAsync(c.Id));
+
+        var name = Guid.NewGuid().ToString("N");
+        var saved = await (await owner.PutJsonAsync("/api/v1/cases/settings", new { messagingWebhookUrl = $"{fixture.Fakes.BaseUrl}/hooks/{name}" })).ReadAsync<CaseSettingsSaved>();
+        fixture.Fakes.WebhookSecrets[name] = Assert.IsType<string>(saved.MessagingWebhookSecret);
+
+        await (await owner.PostJsonAsync($"/api/v1/cases/{c.Id}/messages", new { channel = "Sms", text = "Sorry, Ivan: by SMS" })).ReadAsync<CaseDto>();
+        await (await owner.PostJsonAsync($"/api/v1/cases/{c.Id}/messages", new { channel = "WhatsApp", text = "Sorry, Ivan: by WhatsApp" })).ReadAsync<CaseDto>();
+        await app.Services.GetRequiredService<DeliveryWorker>().RunOnceAsync(CancellationToken.None);
+
+        foreach (var (channel, text) in new[] { ("Sms", "Sorry, Ivan: by SMS"), ("WhatsApp", "Sorry, Ivan: by WhatsApp") })
+        {
+            var hook = await EventuallyAsync(() => fixture.Fakes.Webhooks.FirstOrDefault(w => w.Name == name && w.Body.Contains(text, StringComparison.Ordinal)));
+            Assert.True(hook.SignatureValid, "The messaging webhook's signature does not verify with the secret given once.");
+            using var json = System.Text.Json.JsonDocument.Parse(hook.Body);
+            var data = json.RootElement.GetProperty("data");
+            Assert.Equal(("case.message", channel, phone, c.Id.ToString()),
+                (json.RootElement.GetProperty("type").GetString(), data.GetProperty("channel").GetString(), data.GetProperty("to").GetString(), data.GetProperty("caseId").GetString()));
+        }
+        var detail = await (await owner.GetAsync($"/api/v1/cases/{c.Id}")).ReadAsync<CaseDetailDto>();
+        Assert.Equal([MessageChannel.Sms, MessageChannel.WhatsApp],
+            detail.Timeline.Where(e => e.Kind == CaseEventKind.MessageSent).Select(e => e.Channel!.Value).Order().ToArray());
+    }
+
+    [Fact]
     public async Task Templates_OrganizationsEditTheirOwn_UnknownPlaceholderIs400()
     {
         var seed = await Seed.CreateAsync(app);

@@ -9,19 +9,22 @@ namespace Otklik.Web.Components.Pages.Cases;
 /// <summary>Names of case statuses, qualifications and channels on screen.</summary>
 public static class CaseTexts
 {
-    public static string Channel(IStringLocalizer<Ui> L, FeedbackChannel c) => c switch
+    public static string Channel(IStringLocalizer<Ui> L, FeedbackChannel c) => L[ChannelKey(c)];
+
+    /// <summary>The English name of a channel: its localization key, shared by the inbox, the cases and the charts.</summary>
+    public static string ChannelKey(FeedbackChannel c) => c switch
     {
-        FeedbackChannel.QrPage => L["QR page"],
-        FeedbackChannel.Kiosk => L["Kiosk"],
-        FeedbackChannel.CallCentre => L["Call centre"],
-        FeedbackChannel.Messenger => L["Messenger"],
-        FeedbackChannel.Email => L["E-mail"],
-        FeedbackChannel.Import => L["Import"],
-        FeedbackChannel.SocialNetwork => L["Social network"],
-        FeedbackChannel.ReviewSite => L["Review site"],
-        FeedbackChannel.Audit => L["Internal audit"],
-        FeedbackChannel.MysteryShopping => L["Mystery shopping"],
-        _ => L["Other"],
+        FeedbackChannel.QrPage => "QR page",
+        FeedbackChannel.Kiosk => "Kiosk",
+        FeedbackChannel.CallCentre => "Call centre",
+        FeedbackChannel.Messenger => "Messenger",
+        FeedbackChannel.Email => "E-mail",
+        FeedbackChannel.Import => "Import",
+        FeedbackChannel.SocialNetwork => "Social network",
+        FeedbackChannel.ReviewSite => "Review site",
+        FeedbackChannel.Audit => "Internal audit",
+        FeedbackChannel.MysteryShopping => "Mystery shopping",
+        _ => "Other",
     };
 
     public static string Status(IStringLocalizer<Ui> L, CaseStatus s) => s switch

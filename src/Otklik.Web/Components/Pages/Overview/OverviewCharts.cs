@@ -1,5 +1,8 @@
 using System.Globalization;
 using MudBlazor;
+using Otklik.Core.Rollups;
+using Otklik.Web.Components.Pages.Cases;
+using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Metrics;
 
 namespace Otklik.Web.Components.Pages.Overview;
@@ -38,15 +41,8 @@ public static class OverviewCharts
          [new ChartSeries<double> { Name = name, Data = totals.Channels.Select(c => Pct(c.Index)).ToArray(), TooltipYValueFormat = "0.0" }]);
 
     /// <summary>The English text of a channel key (the localization key).</summary>
-    public static string ChannelName(string key) => key switch
-    {
-        "Buttons" => "Buttons",
-        "QrPage" => "QR page",
-        "Kiosk" => "Kiosk",
-        "CallCentre" => "Call centre",
-        "Messenger" => "Messenger",
-        "Email" => "E-mail",
-        "Import" => "Import",
-        _ => "Other",
-    };
+    public static string ChannelName(string key) =>
+        key == RollupMetrics.ButtonsChannel ? "Buttons"
+        : Enum.TryParse<FeedbackChannel>(key, out var channel) ? CaseTexts.ChannelKey(channel)
+        : "Other";
 }
