@@ -51,6 +51,7 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Otklik:Database:Provider", Provider);
         builder.UseSetting("Otklik:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Otklik:Demo:Enabled", "false");
+        builder.UseSetting("DetailedErrors", "true");
         builder.UseSetting("Otklik:RateLimit:PerMinute", "100000");
         builder.UseSetting("Otklik:Database:DataFolder", DataFolder);
         builder.UseSetting("Otklik:Feedback:PerAddressPerMinute", "100000");

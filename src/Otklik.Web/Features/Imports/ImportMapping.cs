@@ -103,7 +103,13 @@ public static class RowChecker
         List<string>? errors = null;
         foreach (var field in fields)
         {
-            if (mapping.ColumnOf(field.Name) is not { } column) continue;
+            if (mapping.ColumnOf(field.Name) is not { } column)
+            {
+                // The preview runs while the mapping is still incomplete: a required field without a column is this row's error,
+                // and the target never sees a row without its required values.
+                if (field.Required) (errors ??= []).Add(L["{0}: required.", field.Name]);
+                continue;
+            }
             var cell = row.Cell(column).Trim();
             if (cell.Length == 0)
             {
