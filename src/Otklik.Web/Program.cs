@@ -14,6 +14,7 @@ using Otklik.Web.Features.Account;
 using Otklik.Web.Features.Alerts;
 using Otklik.Web.Features.ApiKeys;
 using Otklik.Web.Features.Cases;
+using Otklik.Web.Features.Cluster;
 using Otklik.Web.Features.Conversion;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
@@ -147,6 +148,8 @@ services.AddSingleton<TestimonialSignal>();
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+// Several nodes (issue 9): Redis backplane and relay, cluster lease, external MQTT broker, /health/live and /health/ready.
+services.AddCluster(builder.Configuration);
 
 // A fair share per API key (or signed-in user, or address): 429 with Retry-After past it.
 var rateOptions = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new();
@@ -208,6 +211,7 @@ app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScalarApiReference("/api-docs");
 app.MapHealthChecks("/health");
+app.MapClusterHealth();
 
 var api = app.MapGroup("").RequireRateLimiting(RateLimitOptions.ApiPolicy);
 api.MapOrganization();

@@ -53,6 +53,8 @@ public sealed class AlertPublisher(IServiceScopeFactory scopes, LiveNotifier liv
 
     private async Task OnPressesAsync(IReadOnlyList<PressRecorded> presses)
     {
+        // The node that stored the presses publishes their alerts (once for the cluster).
+        if (LiveNotifier.IsFromPeer) return;
         var red = presses.Where(p => p.Type == PressType.Red && !p.Suppressed).Select(p => p.PressId).ToList();
         if (red.Count == 0) return;
         signal.Wake();

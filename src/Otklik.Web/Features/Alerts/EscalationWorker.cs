@@ -10,7 +10,7 @@ namespace Otklik.Web.Features.Alerts;
 /// conditional update on the alert's level, and only the node whose update changed the row writes the notifications.
 /// </summary>
 public sealed class EscalationWorker(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time, DeliverySignal signal,
-    ILogger<EscalationWorker> log) : PeriodicWorker(time, log)
+    ILogger<EscalationWorker> log, Otklik.Web.Features.Cluster.IClusterLease? lease = null) : PeriodicWorker(time, log, lease)
 {
     protected override TimeSpan Interval => options.Value.EscalationInterval;
 

@@ -1,10 +1,14 @@
+using Otklik.Web.Features.Cluster;
+
 namespace Otklik.Web.Features.Alerts;
 
 /// <summary>
 /// A background round on a timer from the injected <see cref="TimeProvider"/> (so tests drive it with fake time);
-/// a failed round is logged and the next one tries again.
+/// a failed round is logged and the next one tries again. With an <see cref="IClusterLease"/> (several nodes), a round
+/// runs only on the node holding the lease named <see cref="LeaseName"/>, so the work happens once per cluster; without
+/// one (a single node) every round runs.
 /// </summary>
-public abstract class PeriodicWorker(TimeProvider time, ILogger log) : BackgroundService
+public abstract class PeriodicWorker(TimeProvider time, ILogger log, IClusterLease? lease = null) : BackgroundService
 {
     protected TimeProvider Time { get; } = time;
 
@@ -12,6 +16,9 @@ public abstract class PeriodicWorker(TimeProvider time, ILogger log) : Backgroun
 
     /// <summary>What the log says when a round fails.</summary>
     protected abstract string FailureMessage { get; }
+
+    /// <summary>The cluster-wide lease this worker's rounds run under; by default the class name.</summary>
+    protected virtual string LeaseName => GetType().Name;
 
     protected abstract Task RunRoundAsync(CancellationToken ct);
 
@@ -22,6 +29,7 @@ public abstract class PeriodicWorker(TimeProvider time, ILogger log) : Backgroun
             try
             {
                 await Task.Delay(Interval, Time, stoppingToken);
+                if (lease is not null && !await lease.TryHoldAsync(LeaseName, stoppingToken)) continue;
                 await RunRoundAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -15,7 +15,7 @@ namespace Otklik.Web.Features.Alerts;
 /// on a timer. At most one open alert per condition: the unique (location, open key) index settles races between nodes.
 /// </summary>
 public sealed class RulesWorker(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time, LiveNotifier live,
-    DeliverySignal signal, ILogger<RulesWorker> log) : PeriodicWorker(time, log)
+    DeliverySignal signal, ILogger<RulesWorker> log, Otklik.Web.Features.Cluster.IClusterLease? lease = null) : PeriodicWorker(time, log, lease)
 {
     public const string RedShareKey = "red-share";
 

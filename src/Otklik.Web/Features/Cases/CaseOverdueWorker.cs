@@ -12,7 +12,7 @@ namespace Otklik.Web.Features.Cases;
 /// escalation chain like a red press. A node claims a case with a conditional update, so many nodes raise it once.
 /// </summary>
 public sealed class CaseOverdueWorker(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time, DeliverySignal signal,
-    LiveNotifier live, ILogger<CaseOverdueWorker> log) : PeriodicWorker(time, log)
+    LiveNotifier live, ILogger<CaseOverdueWorker> log, Otklik.Web.Features.Cluster.IClusterLease? lease = null) : PeriodicWorker(time, log, lease)
 {
     protected override TimeSpan Interval => options.Value.EscalationInterval;
 

@@ -59,7 +59,8 @@ public static class DevicesApi
             ? TypedResults.Ok(DeviceDto.From(d))
             : Problem.NotFound("Device");
 
-    private static async Task<Results<Created<DeviceWithToken>, ValidationProblem>> Create(DeviceInput input, OtklikDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<DeviceWithToken>, ValidationProblem, ProblemHttpResult>> Create(DeviceInput input, OtklikDb db, TimeProvider time,
+        IDeviceAccounts accounts, ILogger<Device> log, CancellationToken ct)
     {
         var errors = await ValidateAsync(input, db, ct);
         if (errors.Any) return errors.ToProblem();
@@ -67,6 +68,8 @@ public static class DevicesApi
         var token = IssueToken(device, time.GetUtcNow());
         Apply(device, input);
         db.Devices.Add(device);
+        // An external broker learns the account first: no device in the database that could never connect.
+        if (await ProvisionAsync(accounts, device.Id, token, log, ct) is { } failed) return failed;
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/devices/{device.Id}", new DeviceWithToken(DeviceDto.From(device), token));
     }
@@ -84,7 +87,8 @@ public static class DevicesApi
         return TypedResults.Ok(DeviceDto.From(device));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, OtklikDb db, DeviceDirectory directory, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, OtklikDb db, DeviceDirectory directory, IDeviceAccounts accounts,
+        ILogger<Device> log, CancellationToken ct)
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
@@ -93,15 +97,22 @@ public static class DevicesApi
         db.Devices.Remove(device);
         await db.SaveChangesAsync(ct);
         directory.Evict(id);
+        try { await accounts.RemovedAsync(id, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Removing device {Device}'s account from the MQTT broker failed; remove it there by hand", id);
+        }
         return TypedResults.NoContent();
     }
 
     /// <summary>Issues a new token; the old one stops working at once.</summary>
-    private static async Task<Results<Ok<DeviceWithToken>, ProblemHttpResult>> RotateToken(Guid id, OtklikDb db, DeviceDirectory directory, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<DeviceWithToken>, ProblemHttpResult>> RotateToken(Guid id, OtklikDb db, DeviceDirectory directory, TimeProvider time,
+        IDeviceAccounts accounts, ILogger<Device> log, CancellationToken ct)
     {
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (device is null) return Problem.NotFound("Device");
         var token = IssueToken(device, time.GetUtcNow());
+        if (await ProvisionAsync(accounts, device.Id, token, log, ct) is { } failed) return failed;
         await db.SaveChangesAsync(ct);
         directory.Evict(id);
         return TypedResults.Ok(new DeviceWithToken(DeviceDto.From(device), token));
@@ -118,6 +129,21 @@ public static class DevicesApi
     }
 
     /// <summary>Gives the device a new secret token (stored hashed) and returns it; the caller saves.</summary>
+    private static async Task<ProblemHttpResult?> ProvisionAsync(IDeviceAccounts accounts, Guid id, string token, ILogger log, CancellationToken ct)
+    {
+        try
+        {
+            await accounts.IssuedAsync(id, token, ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Writing device {Device}'s account to the MQTT broker failed", id);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The MQTT broker is not reachable.",
+                detail: "The device's account could not be written to the broker; nothing was changed. Try again.");
+        }
+    }
+
     internal static string IssueToken(Device device, DateTimeOffset now)
     {
         var token = Secrets.NewToken(TokenPrefix);

@@ -34,8 +34,33 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, IOptions<Ingest
         return cached.Device is { Active: true } d && d.Id == deviceId ? d : null;
     }
 
+    private readonly ConcurrentDictionary<Guid, (DeviceSnapshot? Device, DateTimeOffset Expires)> _byId = new();
+
+    /// <summary>
+    /// The active device with this id, or null; for an external broker, which has already checked the device's
+    /// credentials and its right to the topic.
+    /// </summary>
+    public async Task<DeviceSnapshot?> FindAsync(Guid deviceId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (!_byId.TryGetValue(deviceId, out var cached) || cached.Expires <= now)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().SetSystem();
+            var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
+            var device = await db.Devices.AsNoTracking().Where(d => d.Id == deviceId)
+                .Select(d => new DeviceSnapshot(d.Id, d.OrganizationId, d.LocationId, d.StaffMemberId, d.Kind, d.Active))
+                .FirstOrDefaultAsync(ct);
+            cached = (device, now + TimeSpan.FromSeconds(options.Value.DeviceCacheSeconds));
+            if (_byId.Count > 100_000) _byId.Clear();
+            _byId[deviceId] = cached;
+        }
+        return cached.Device is { Active: true } d ? d : null;
+    }
+
     public void Evict(Guid deviceId)
     {
+        _byId.TryRemove(deviceId, out _);
         foreach (var (hash, entry) in _byTokenHash)
             if (entry.Device?.Id == deviceId) _byTokenHash.TryRemove(hash, out _);
     }

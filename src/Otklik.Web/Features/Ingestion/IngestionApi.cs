@@ -83,7 +83,7 @@ public static class IngestionApi
 
     /// <summary>Trades a pairing code shown in the UI for the device's credentials. The token is new: the old one stops working.</summary>
     private static async Task<Results<Ok<PairedDevice>, ProblemHttpResult>> Pair(PairInput input, OtklikDb db, TenantContext tenant,
-        DeviceDirectory devices, TimeProvider time, CancellationToken ct)
+        DeviceDirectory devices, TimeProvider time, IDeviceAccounts accounts, ILogger<PairInput> log, CancellationToken ct)
     {
         tenant.SetSystem();
         var hash = Secrets.Hash(input.Code.Trim().ToUpperInvariant());
@@ -97,6 +97,13 @@ public static class IngestionApi
         device.TokenIssuedAt = now;
         device.PairingCodeHash = null;
         device.PairingCodeExpiresAt = null;
+        try { await accounts.IssuedAsync(device.Id, token, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Writing device {Device}'s account to the MQTT broker failed", device.Id);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The MQTT broker is not reachable.",
+                detail: "The device's account could not be written to the broker; the pairing code still works. Try again.");
+        }
         await db.SaveChangesAsync(ct);
         devices.Evict(device.Id);
         return TypedResults.Ok(new PairedDevice(device.Id, token, device.Name, device.Kind));

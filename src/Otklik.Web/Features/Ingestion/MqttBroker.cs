@@ -29,6 +29,25 @@ public sealed class MqttOptions
     public int StatusEverySeconds { get; set; } = 60;
 
     public bool Embedded => string.Equals(Mode, "Embedded", StringComparison.OrdinalIgnoreCase);
+    public bool External => string.Equals(Mode, "External", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>External mode: the broker's host (Port above is its port).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+    /// <summary>External mode: Otklik's own account on the broker (may subscribe to every device's events).</summary>
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    /// <summary>External mode: this node's client id, stable across restarts so its persistent session survives them.</summary>
+    public string? ClientId { get; set; }
+    /// <summary>External mode: the shared-subscription group all nodes join.</summary>
+    public string ShareGroup { get; set; } = "otklik";
+    /// <summary>External mode: how long the broker keeps this node's session (and its unacknowledged messages) after a disconnect.</summary>
+    public uint SessionExpirySeconds { get; set; } = 3600;
+    /// <summary>
+    /// External mode with Mosquitto's dynamic-security plugin: device accounts and their topic permissions are written
+    /// through <c>$CONTROL/dynamic-security/v1</c> with this admin account. Empty: devices are provisioned by hand.
+    /// </summary>
+    public string? DynsecUsername { get; set; }
+    public string? DynsecPassword { get; set; }
 }
 
 /// <summary>Topic names of the device protocol.</summary>
@@ -71,6 +90,9 @@ public sealed class MqttBroker(
     private const string DeviceKey = "otklik.device";
     private const string VersionKey = "otklik.mqtt-version";
     private MqttServer? _server;
+
+    /// <summary>Health: the embedded broker runs (or Otklik uses no embedded broker).</summary>
+    public bool IsRunning => !options.Value.Embedded || _server?.IsStarted == true;
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _statusWritten = new();
 
     public int Port => options.Value.Port;

@@ -58,7 +58,7 @@ public sealed class LiveNotifier(ILogger<LiveNotifier> log)
         return new Unsubscribe(() => { lock (_gate) _handlers = _handlers with { Feedback = _handlers.Feedback.Where(h => h != handler).ToArray() }; });
     }
 
-    public Task PublishAsync(FeedbackReceived received) => FanOutAsync(_handlers.Feedback, received);
+    public Task PublishAsync(FeedbackReceived received) => RelayAndFanOutAsync(_handlers.Feedback, received);
 
     public IDisposable OnAlertRaised(Func<AlertRaised, Task> handler)
     {
@@ -72,9 +72,53 @@ public sealed class LiveNotifier(ILogger<LiveNotifier> log)
         return new Unsubscribe(() => { lock (_gate) _handlers = _handlers with { Acknowledged = _handlers.Acknowledged.Where(h => h != handler).ToArray() }; });
     }
 
-    public Task PublishAsync(AlertRaised raised) => FanOutAsync(_handlers.Raised, raised);
+    public Task PublishAsync(AlertRaised raised) => RelayAndFanOutAsync(_handlers.Raised, raised);
 
-    public Task PublishAsync(AlertAcknowledged acknowledged) => FanOutAsync(_handlers.Acknowledged, acknowledged);
+    public Task PublishAsync(AlertAcknowledged acknowledged) => RelayAndFanOutAsync(_handlers.Acknowledged, acknowledged);
+
+    private static readonly AsyncLocal<bool> PeerDelivery = new();
+
+    /// <summary>
+    /// With several nodes: where this node's events also go (set by the Redis relay). Null on a single node.
+    /// </summary>
+    public Func<object, Task>? Relay { get; set; }
+
+    /// <summary>
+    /// True inside a handler when the event happened on another node and came through the relay. Subscribers that act
+    /// (raise alerts, forward to the SignalR backplane, which already spans the nodes) skip such events; screens use them.
+    /// </summary>
+    public static bool IsFromPeer => PeerDelivery.Value;
+
+    /// <summary>Fans an event from another node out to this node's subscribers only.</summary>
+    public async Task DeliverFromPeerAsync(object message)
+    {
+        PeerDelivery.Value = true;
+        try
+        {
+            switch (message)
+            {
+                case IReadOnlyList<PressRecorded> presses: await FanOutAsync(_handlers.Presses, presses); break;
+                case DeviceSeen seen: await FanOutAsync(_handlers.Devices, seen); break;
+                case AlertRaised raised: await FanOutAsync(_handlers.Raised, raised); break;
+                case AlertAcknowledged acknowledged: await FanOutAsync(_handlers.Acknowledged, acknowledged); break;
+                case FeedbackReceived feedback: await FanOutAsync(_handlers.Feedback, feedback); break;
+            }
+        }
+        finally
+        {
+            PeerDelivery.Value = false;
+        }
+    }
+
+    private async Task RelayAndFanOutAsync<T>(Func<T, Task>[] handlers, T message) where T : notnull
+    {
+        if (Relay is { } relay)
+        {
+            try { await relay(message); }
+            catch (Exception e) { log.LogWarning(e, "Relaying a live {Message} to the other nodes failed", typeof(T).Name); }
+        }
+        await FanOutAsync(handlers, message);
+    }
 
     private async Task FanOutAsync<T>(Func<T, Task>[] handlers, T message)
     {
@@ -97,9 +141,9 @@ public sealed class LiveNotifier(ILogger<LiveNotifier> log)
         return new Unsubscribe(() => { lock (_gate) _handlers = _handlers with { Devices = _handlers.Devices.Where(h => h != handler).ToArray() }; });
     }
 
-    public Task PublishAsync(IReadOnlyList<PressRecorded> presses) => FanOutAsync(_handlers.Presses, presses);
+    public Task PublishAsync(IReadOnlyList<PressRecorded> presses) => RelayAndFanOutAsync(_handlers.Presses, presses);
 
-    public Task PublishAsync(DeviceSeen seen) => FanOutAsync(_handlers.Devices, seen);
+    public Task PublishAsync(DeviceSeen seen) => RelayAndFanOutAsync(_handlers.Devices, seen);
 
     private sealed class Unsubscribe(Action action) : IDisposable
     {

@@ -41,14 +41,16 @@ public sealed class LiveHubForwarder(LiveNotifier live, IHubContext<LiveHub> hub
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Events relayed from other nodes are already on the SignalR backplane (sent by their own node).
         _subscriptions.Add(live.OnPresses(async presses =>
         {
+            if (LiveNotifier.IsFromPeer) return;
             foreach (var group in presses.GroupBy(p => (p.OrganizationId, p.LocationId)))
                 await Clients(group.Key.OrganizationId, group.Key.LocationId).SendAsync("presses", group.ToList(), CancellationToken.None);
         }));
-        _subscriptions.Add(live.OnDeviceSeen(e => Clients(e.OrganizationId, e.LocationId).SendAsync("deviceSeen", e, CancellationToken.None)));
-        _subscriptions.Add(live.OnAlertRaised(e => Clients(e.OrganizationId, e.LocationId).SendAsync("alertRaised", e, CancellationToken.None)));
-        _subscriptions.Add(live.OnAlertAcknowledged(e => Clients(e.OrganizationId, e.LocationId).SendAsync("alertAcknowledged", e, CancellationToken.None)));
+        _subscriptions.Add(live.OnDeviceSeen(e => LiveNotifier.IsFromPeer ? Task.CompletedTask : Clients(e.OrganizationId, e.LocationId).SendAsync("deviceSeen", e, CancellationToken.None)));
+        _subscriptions.Add(live.OnAlertRaised(e => LiveNotifier.IsFromPeer ? Task.CompletedTask : Clients(e.OrganizationId, e.LocationId).SendAsync("alertRaised", e, CancellationToken.None)));
+        _subscriptions.Add(live.OnAlertAcknowledged(e => LiveNotifier.IsFromPeer ? Task.CompletedTask : Clients(e.OrganizationId, e.LocationId).SendAsync("alertAcknowledged", e, CancellationToken.None)));
         return Task.CompletedTask;
     }
 

@@ -13,7 +13,7 @@ namespace Otklik.Web.Features.Surveys;
 /// update of <see cref="SurveyInvitation.SentAt"/>, in the same transaction that writes its outbox row, so it goes out once.
 /// </summary>
 public sealed class InvitationWorker(IServiceScopeFactory scopes, IOptions<SurveyOptions> options, TimeProvider time, DeliverySignal signal,
-    ILogger<InvitationWorker> log) : PeriodicWorker(time, log)
+    ILogger<InvitationWorker> log, Otklik.Web.Features.Cluster.IClusterLease? lease = null) : PeriodicWorker(time, log, lease)
 {
     public const string Event = "survey.invitation";
 

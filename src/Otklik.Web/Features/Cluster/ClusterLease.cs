@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using Otklik.Web.Data;
+
+namespace Otklik.Web.Features.Cluster;
+
+/// <summary>
+/// "Only one node does this": periodic workers ask before each round. A node that holds the lease keeps it until it
+/// stops or loses its database connection; then another node takes over at its next round.
+/// </summary>
+public interface IClusterLease
+{
+    /// <summary>True when this node is (still, or now) the one that runs <paramref name="name"/>.</summary>
+    Task<bool> TryHoldAsync(string name, CancellationToken ct);
+}
+
+/// <summary>One node (SQLite, or PostgreSQL without a cluster): always the leader.</summary>
+public sealed class SingleNodeLease : IClusterLease
+{
+    public Task<bool> TryHoldAsync(string name, CancellationToken ct) => Task.FromResult(true);
+}
+
+/// <summary>
+/// A PostgreSQL session advisory lock per name, on a connection this node keeps open for it. The lock disappears with
+/// the connection, so a node killed with SIGKILL hands over as soon as PostgreSQL notices the closed socket.
+/// </summary>
+public sealed class PostgresAdvisoryLease(DatabaseOptions database, ILogger<PostgresAdvisoryLease> log) : IClusterLease, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new();
+    private readonly ConcurrentDictionary<string, NpgsqlConnection> _held = new();
+
+    public static long Key(string name) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("otklik-lease:" + name)), 0);
+
+    public async Task<bool> TryHoldAsync(string name, CancellationToken ct)
+    {
+        var gate = _gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (_held.TryGetValue(name, out var held))
+            {
+                try
+                {
+                    await using var ping = new NpgsqlCommand("SELECT 1", held);
+                    await ping.ExecuteScalarAsync(ct);
+                    return true;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogWarning(e, "Lost the cluster lease {Lease}", name);
+                    _held.TryRemove(name, out _);
+                    await held.DisposeAsync();
+                }
+            }
+            var connection = new NpgsqlConnection(database.ConnectionString);
+            try
+            {
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+                command.Parameters.AddWithValue("key", Key(name));
+                if (await command.ExecuteScalarAsync(ct) is true)
+                {
+                    _held[name] = connection;
+                    log.LogInformation("This node now holds the cluster lease {Lease}", name);
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Could not ask for the cluster lease {Lease}", name);
+            }
+            await connection.DisposeAsync();
+            return false;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _held.Values) await connection.DisposeAsync();
+        _held.Clear();
+    }
+}
