@@ -41,6 +41,8 @@ using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 var services = builder.Services;
+// Running the build output outside Development (the local cluster, process tests): serve library assets from the build.
+if (builder.Configuration.GetValue<bool>("Otklik:StaticWebAssets")) builder.WebHost.UseStaticWebAssets();
 
 services.AddSingleton(TimeProvider.System);
 services.AddOtklikDatabase(builder.Configuration, builder.Environment);
