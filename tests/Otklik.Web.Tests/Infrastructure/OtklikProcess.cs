@@ -47,6 +47,13 @@ public sealed class OtklikProcess : IAsyncDisposable
 
     public static OtklikProcess Postgres(string connectionString) => new("Postgres", connectionString);
 
+    /// <summary>One more setting (an Otklik__… variable) for the next start.</summary>
+    public OtklikProcess With(string key, string value)
+    {
+        _environment[key] = value;
+        return this;
+    }
+
     public HttpClient Client(string? apiKey = AdminKey)
     {
         var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
