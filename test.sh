@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Otklik's whole test suite: unit tests, integration tests on SQLite and PostgreSQL, browser tests in Chromium.
-# On a fresh Debian machine, as root, it installs what is missing (PostgreSQL, Chromium, socat, Mosquitto clients,
+# On a fresh Debian machine, as root, it installs what is missing (PostgreSQL, Chromium, socat, Mosquitto and its clients, Redis,
 # poppler-utils to render printed cards, DejaVu fonts for the PDFs),
 # starts a throwaway PostgreSQL on a free port in a temporary folder, runs every test and cleans up.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter "FullyQualifiedName~Locations").
@@ -12,6 +12,9 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 command -v socat >/dev/null 2>&1 || packages+=(socat)
 command -v mosquitto_pub >/dev/null 2>&1 || packages+=(mosquitto-clients)
+# The cluster tests (deploy/local-cluster.sh): Redis and Mosquitto with its dynamic-security plugin.
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+[ -x /usr/sbin/mosquitto ] || packages+=(mosquitto)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 if [ ${#packages[@]} -gt 0 ]; then

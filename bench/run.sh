@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Otklik benchmarks (issue 3): bench/run.sh [sqlite|postgres|both]   (default: both)
+# Otklik benchmarks (issue 3): bench/run.sh [sqlite|postgres|both]   (default: both); bench/run.sh cluster (issue 9)
 # Builds Release, installs wrk (and PostgreSQL for the postgres run) when missing and running as root, starts a throwaway
 # PostgreSQL (fsync on: acknowledgements must mean durable), runs bench/Otklik.Bench once per database, writes
 # bench/results/YYYY-MM-DD-HHMM.md and bench/results/latest.md, and cleans up. Extra settings through the environment:
@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = rollups ]; then shift; exec bench/rollups.sh "$@"; fi
+if [ "${1:-}" = cluster ]; then shift; exec bench/cluster.sh "$@"; fi
 which=${1:-both}
 case "$which" in sqlite|postgres|both) ;; *) echo "usage: bench/run.sh [sqlite|postgres|both]" >&2; exit 2 ;; esac
 
