@@ -73,6 +73,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "MqttNodeSessions",
+                columns: table => new
+                {
+                    ClientId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RegisteredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MqttNodeSessions", x => x.ClientId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Organizations",
                 columns: table => new
                 {
@@ -1829,6 +1841,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ImportRowErrors");
+
+            migrationBuilder.DropTable(
+                name: "MqttNodeSessions");
 
             migrationBuilder.DropTable(
                 name: "PosSales");
