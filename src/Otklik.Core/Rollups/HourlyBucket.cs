@@ -89,6 +89,10 @@ public readonly record struct BucketCounts(long Green, long Red, long Suppressed
         checked(FeedbackNeutral + other.FeedbackNeutral),
         checked(FeedbackNegative + other.FeedbackNegative));
 
+    /// <summary>The same counts taken away: merging them removes events counted before (an undone import).</summary>
+    public BucketCounts Negate() => new(-Green, -Red, -Suppressed, -Visitors, -Receipts, -Revenue, -Items, -SalesAttempts,
+        -FeedbackPositive, -FeedbackNeutral, -FeedbackNegative);
+
     /// <summary>Counts of a single event.</summary>
     /// <param name="e">A raw event.</param>
     /// <exception cref="ArgumentOutOfRangeException">Unknown kind, or a receipt with negative revenue or items.</exception>

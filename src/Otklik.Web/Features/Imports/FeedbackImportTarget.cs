@@ -3,6 +3,7 @@ using Microsoft.Extensions.Localization;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Localization;
 
 namespace Otklik.Web.Features.Imports;
@@ -83,6 +84,10 @@ public sealed class FeedbackImportTarget : IImportTarget
 
     public async Task<int> UndoAsync(OtklikDb db, Guid importJobId, CancellationToken ct)
     {
+        var counted = await db.Feedback.AsNoTracking().Where(f => f.ImportJobId == importJobId)
+            .Select(f => new Feedback.Feedback { OrganizationId = f.OrganizationId, LocationId = f.LocationId, Channel = f.Channel, Sentiment = f.Sentiment, CreatedAt = f.CreatedAt })
+            .ToListAsync(ct);
+        await RollupStore.SubtractAsync(db, counted.Select(RollupStore.Of), ct);
         await db.FeedbackReasons.Where(r => db.Feedback.Any(f => f.Id == r.FeedbackId && f.ImportJobId == importJobId)).ExecuteDeleteAsync(ct);
         return await db.Feedback.Where(f => f.ImportJobId == importJobId).ExecuteDeleteAsync(ct);
     }
@@ -161,8 +166,9 @@ public sealed class FeedbackImportTarget : IImportTarget
                 keep ? name2 : null, keep ? phone : null, keep ? email : null, keep ? consentVersion : null));
         }
 
-        public Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct)
+        public async Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct)
         {
+            var added = new List<Feedback.Feedback>(rows.Count);
             foreach (Row row in rows)
             {
                 var feedback = new Feedback.Feedback
@@ -173,8 +179,10 @@ public sealed class FeedbackImportTarget : IImportTarget
                 };
                 feedback.Reasons.AddRange(row.Reasons.Select(id => new FeedbackReason { ReasonId = id, OrganizationId = context.OrganizationId }));
                 db.Feedback.Add(feedback);
+                added.Add(feedback);
             }
-            return Task.CompletedTask;
+            // The dashboards read the hourly rollups: imported feedback counts there too, in the batch's transaction.
+            await RollupStore.AddAsync(db, added.Select(RollupStore.Of), ct);
         }
     }
 }

@@ -163,13 +163,18 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, TimeProvider time,
                         Message = Truncate(check.Error ?? "?", Limits.LongText), CellsJson = JsonSerializer.Serialize(row.Cells),
                     });
                 }
-                await session.WriteAsync(db, good, job.Id, ct);
-                job.ProcessedRows += batch.Length;
-                job.GoodRows += good.Count;
-                job.BadRows += batch.Length - good.Count;
-                db.Entry(job).State = EntityState.Modified;
-                db.ChangeTracker.DetectChanges();
-                await db.SaveChangesAsync(ct);
+                // One transaction a batch: its rows, what they add to the rollups, and the job's progress.
+                await using (var tx = await db.Database.BeginTransactionAsync(ct))
+                {
+                    await session.WriteAsync(db, good, job.Id, ct);
+                    job.ProcessedRows += batch.Length;
+                    job.GoodRows += good.Count;
+                    job.BadRows += batch.Length - good.Count;
+                    db.Entry(job).State = EntityState.Modified;
+                    db.ChangeTracker.DetectChanges();
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                }
                 db.ChangeTracker.Clear();
                 db.ImportJobs.Attach(job);
             }

@@ -43,6 +43,14 @@ public static class RollupStore
         await UpsertAsync(db, Rows(buckets), ct);
     }
 
+    /// <summary>Takes stored events back out of their buckets, e.g. when an import is undone. Call inside the transaction that deletes them.</summary>
+    public static async Task SubtractAsync(OtklikDb db, IEnumerable<TenantEvent> events, CancellationToken ct)
+    {
+        var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
+        foreach (var e in events) Count(buckets, e);
+        await UpsertAsync(db, buckets.Select(kv => (kv.Key.Org, new HourlyBucket(kv.Key.Key, kv.Value.Negate()))), ct);
+    }
+
     /// <summary>Adds one event to in-memory buckets (the core's definition of what each kind counts).</summary>
     public static void Count(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets, TenantEvent e)
     {
