@@ -211,7 +211,7 @@ public sealed class MqttDeviceClient : IDeviceClient
             MqttClientConnectResult connected;
             try
             {
-                connected = await _client.ConnectAsync(options.Build(), ct);
+                connected = await ConnectWhenIdleAsync(options.Build(), ct);
             }
             catch (MqttConnectingFailedException e) when (Refusal(e) is { } refusal)
             {
@@ -234,6 +234,25 @@ public sealed class MqttDeviceClient : IDeviceClient
         finally
         {
             _connectLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Connects; while the client is still tearing down a connection the broker dropped (IsConnected is already false),
+    /// MQTTnet refuses a new connect with InvalidOperationException, so wait a moment and try again.
+    /// </summary>
+    private async Task<MqttClientConnectResult> ConnectWhenIdleAsync(MqttClientOptions options, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _client.ConnectAsync(options, ct);
+            }
+            catch (InvalidOperationException) when (attempt < 100)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+            }
         }
     }
 

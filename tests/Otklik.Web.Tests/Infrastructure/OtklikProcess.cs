@@ -78,7 +78,7 @@ public sealed class OtklikProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var http = Client(null);
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException("Otklik exited at start:\n" + Log);
