@@ -85,6 +85,34 @@ public sealed class KioskBrowserTests(KioskBrowser browser) : IClassFixture<Kios
     }
 
     [Fact]
+    public async Task APhotoFromTheTabletCamera_IsTakenOnlyAfterConsent_AndStoredWithTheFeedback()
+    {
+        var (org, location) = await PlaceAsync();
+        var page = await browser.NewPageAsync(TabletWidth, TabletHeight, locale: "en-US");
+        await page.Context.GrantPermissionsAsync(["camera"]);
+        await page.GotoAsync($"/k/{location.Slug}");
+        await page.ClickAsync("#k-bad");
+        await page.ClickAsync("#k-reasons-next");
+        await page.ClickAsync("#k-text-next");
+
+        await Expect(page.Locator("#k-camera")).ToBeHiddenAsync();
+        await page.ClickAsync("#k-photo-consent");
+        await Expect(page.Locator("#k-video")).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('k-video').videoWidth > 0");
+        await page.ClickAsync("#k-shoot");
+        await Expect(page.Locator("#k-preview")).ToBeVisibleAsync();
+        await page.ScreenshotAsync("kiosk-photo-1024");
+        await page.ClickAsync("#k-photo-next");
+        await page.ClickAsync("#k-send");
+
+        await Expect(page.Locator("#k-thanks")).ToBeVisibleAsync();
+        var stored = Assert.Single(await StoredEventuallyAsync(org.Id));
+        var attachment = await browser.App.WithDbAsync(db => db.FeedbackAttachments.SingleAsync(a => a.FeedbackId == stored.Id), org.Id);
+        Assert.Equal(("image/jpeg", FeedbackChannel.Kiosk), (attachment.ContentType, stored.Channel));
+        Assert.True(attachment.Size > 1000, $"The photo is only {attachment.Size} bytes.");
+    }
+
+    [Fact]
     public async Task TheKiosk_GoesBackToItsFirstScreen_AfterItsTimeout_AndForgetsTheChoice()
     {
         var (_, location) = await PlaceAsync();
@@ -150,7 +178,10 @@ public sealed class KioskSqliteApp : SqliteApp
     ];
 }
 
+/// <summary>Chromium's fake camera stands in for the tablet's.</summary>
 public sealed class KioskBrowser : BrowserFixture<KioskSqliteApp>
 {
     public const int ResetSeconds = 5;
+
+    protected override IEnumerable<string> ExtraArgs => ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 }
