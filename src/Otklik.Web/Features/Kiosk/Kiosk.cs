@@ -74,7 +74,7 @@ public static class Kiosk
             NegativeReasons = Options(ReasonKind.Negative), PositiveReasons = Options(ReasonKind.Positive),
             Token = scope.ServiceProvider.GetRequiredService<FormTokens>().Issue(location.Id),
             ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
-            ResetSeconds = Math.Clamp(options.Value.KioskResetSeconds, 1, 3600),
+            ResetSeconds = Math.Clamp(org.KioskResetSeconds ?? options.Value.KioskResetSeconds, 1, FeedbackSettingsInput.MaxKioskResetSeconds),
         };
         return Render(http, model, StatusCodes.Status200OK);
     }

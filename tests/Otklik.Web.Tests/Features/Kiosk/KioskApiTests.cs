@@ -183,6 +183,27 @@ public abstract class KioskApiTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task TheOrganizationsKioskTimeout_ReachesThePage_ZeroGoesBackToTheDefault_AndNonsenseIs400()
+    {
+        var place = await PlaceAsync();
+        using var owner = place.Org.Owner();
+        using var http = app.Anonymous();
+        async Task<string> ResetOnPageAsync() =>
+            System.Text.RegularExpressions.Regex.Match(await (await http.GetAsync($"/k/{place.Location.Slug}")).ReadTextAsync(), "data-reset=\"(\\d+)\"").Groups[1].Value;
+        var byDefault = await ResetOnPageAsync();
+
+        var set = await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { kioskResetSeconds = 12 })).ReadAsync<FeedbackSettingsDto>();
+        var withSetting = await ResetOnPageAsync();
+        var tooLong = await owner.PutJsonAsync("/api/v1/feedback/settings", new { kioskResetSeconds = 100_000 });
+        var cleared = await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { kioskResetSeconds = 0 })).ReadAsync<FeedbackSettingsDto>();
+
+        Assert.Equal(("45", 12, "12"), (byDefault, set.KioskResetSeconds, withSetting));
+        Assert.Contains("kioskresetseconds", (await tooLong.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
+        Assert.Null(cleared.KioskResetSeconds);
+        Assert.Equal("45", await ResetOnPageAsync());
+    }
+
+    [Fact]
     public async Task ThePage_OffersTheReasonsTheManifestAndAStamp_AndItsServiceWorkerIsScopedToTheKiosk()
     {
         var place = await PlaceAsync();

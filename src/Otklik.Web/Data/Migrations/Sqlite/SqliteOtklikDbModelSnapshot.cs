@@ -1448,6 +1448,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<int>("FeedbackConsentVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("KioskResetSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(8)

@@ -82,7 +82,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     FeedbackConsentText = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     FeedbackConsentVersion = table.Column<int>(type: "INTEGER", nullable: false),
-                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "INTEGER", nullable: false)
+                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "INTEGER", nullable: false),
+                    KioskResetSeconds = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -83,7 +83,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     FeedbackConsentText = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     FeedbackConsentVersion = table.Column<int>(type: "integer", nullable: false),
-                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "boolean", nullable: false)
+                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "boolean", nullable: false),
+                    KioskResetSeconds = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
