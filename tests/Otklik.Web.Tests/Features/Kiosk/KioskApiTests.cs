@@ -79,6 +79,8 @@ public abstract class KioskApiTests(OtklikApp app)
         Assert.Equal((id, FeedbackChannel.Kiosk, Sentiment.Negative, "Долго ждали", place.Location.Id), (stored.Id, stored.Channel, stored.Sentiment, stored.Text, stored.LocationId));
         Assert.Equal(reason, Assert.Single(stored.Reasons).ReasonId);
         Assert.Equal("+7 900 000-00-00", stored.ContactPhone);
+        // A complaint at the kiosk raises the same alert as on the QR page, once.
+        Assert.Equal(1, await app.WithDbAsync(db => db.Alerts.CountAsync(a => a.FeedbackId == id), place.Org.Id));
     }
 
     [Fact]
