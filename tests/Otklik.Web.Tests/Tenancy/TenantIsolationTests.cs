@@ -109,6 +109,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/testimonials/pending/"] = _ => null,
         ["/api/v1/testimonials/{id:guid}"] = s => s.Extra["testimonial"],
         // Conversion: POS rows naming another organization's location are refused (400); reports and settings read through the filters.
+        // The kiosk is public and finds its location by slug, not by the caller's tenant; a JSON body is not a form (400) (KioskApiTests).
+        ["/api/v1/kiosk/{slug}/feedback"] = _ => null,
         ["/api/v1/sales/"] = _ => null,
         ["/api/v1/conversion/settings/"] = _ => null,
         ["/api/v1/reports/conversion/"] = _ => null,

@@ -37,10 +37,19 @@ public sealed record FeedbackDto(
 
 public sealed record FeedbackCreated(Guid Id, bool ContactStored);
 
-public sealed record FeedbackSettingsDto(string? ConsentText, int ConsentVersion, string EffectiveConsentText, bool ReviewLinksOnlyAfterPraise = false);
+public sealed record FeedbackSettingsDto(
+    string? ConsentText, int ConsentVersion, string EffectiveConsentText, bool ReviewLinksOnlyAfterPraise = false, int? KioskResetSeconds = null);
 
-/// <summary>The consent text (a change makes a new version); review gating is kept as it is when not given.</summary>
-public sealed record FeedbackSettingsInput([property: StringLength(Limits.LongText)] string? ConsentText, bool? ReviewLinksOnlyAfterPraise = null);
+/// <summary>
+/// The consent text (a change makes a new version); review gating and the kiosk's timeout are kept as they are when not
+/// given. A kiosk timeout of 0 goes back to the server's default.
+/// </summary>
+public sealed record FeedbackSettingsInput(
+    [property: StringLength(Limits.LongText)] string? ConsentText, bool? ReviewLinksOnlyAfterPraise = null,
+    [property: Range(0, FeedbackSettingsInput.MaxKioskResetSeconds)] int? KioskResetSeconds = null)
+{
+    public const int MaxKioskResetSeconds = 3600;
+}
 
 /// <summary>Feedback from other channels (kiosks, call centres, imports) and the managers' read side.</summary>
 public static class FeedbackApi
@@ -118,7 +127,8 @@ public static class FeedbackApi
 
     private static async Task<Results<Ok<FeedbackSettingsDto>, ProblemHttpResult>> GetSettings(OtklikDb db, CancellationToken ct) =>
         await db.Organizations.AsNoTracking().FirstOrDefaultAsync(ct) is { } o
-            ? TypedResults.Ok(new FeedbackSettingsDto(o.FeedbackConsentText, o.FeedbackConsentVersion, ConsentTexts.Effective(o.FeedbackConsentText, o.Language), o.ReviewLinksOnlyAfterPraise))
+            ? TypedResults.Ok(new FeedbackSettingsDto(o.FeedbackConsentText, o.FeedbackConsentVersion, ConsentTexts.Effective(o.FeedbackConsentText, o.Language),
+                o.ReviewLinksOnlyAfterPraise, o.KioskResetSeconds))
             : Problem.NotFound("Organization");
 
     private static async Task<Results<Ok<FeedbackSettingsDto>, ProblemHttpResult>> UpdateSettings(FeedbackSettingsInput input, OtklikDb db, CancellationToken ct)
@@ -128,7 +138,7 @@ public static class FeedbackApi
         ApplySettings(org, input);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new FeedbackSettingsDto(org.FeedbackConsentText, org.FeedbackConsentVersion, ConsentTexts.Effective(org.FeedbackConsentText, org.Language),
-            org.ReviewLinksOnlyAfterPraise));
+            org.ReviewLinksOnlyAfterPraise, org.KioskResetSeconds));
     }
 
     /// <summary>A changed consent text becomes a new version, so each stored consent names the text the customer saw.</summary>
@@ -141,6 +151,7 @@ public static class FeedbackApi
             org.FeedbackConsentVersion++;
         }
         org.ReviewLinksOnlyAfterPraise = input.ReviewLinksOnlyAfterPraise ?? org.ReviewLinksOnlyAfterPraise;
+        if (input.KioskResetSeconds is { } reset) org.KioskResetSeconds = reset == 0 ? null : Math.Clamp(reset, 1, FeedbackSettingsInput.MaxKioskResetSeconds);
     }
 
     internal static async Task<Dictionary<Guid, Reasons.Reason>> ReasonNamesAsync(OtklikDb db, IEnumerable<Feedback> items, CancellationToken ct)

@@ -27,7 +27,9 @@ public sealed record FeedbackSubmission(
     IReadOnlyList<ReadOnlyMemory<byte>> Attachments,
     string? UserAgent,
     string? Author = null,
-    int? ConsentVersion = null);
+    int? ConsentVersion = null,
+    /// <summary>An id made by the client (the kiosk's offline queue), so a resend can be recognised; null: a new id.</summary>
+    Guid? Id = null);
 
 public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, bool ContactDropped);
 
@@ -102,6 +104,7 @@ public sealed class FeedbackIntake(
         var now = time.GetUtcNow();
         var feedback = new Feedback
         {
+            Id = s.Id ?? Guid.CreateVersion7(),
             OrganizationId = location!.OrganizationId, LocationId = location.Id, Channel = s.Channel, Sentiment = s.Sentiment, Text = text,
             ContactName = keepContact ? name : null, ContactPhone = keepContact ? phone : null, ContactEmail = keepContact ? email : null,
             ContactConsentVersion = keepContact ? s.ConsentVersion ?? org.FeedbackConsentVersion : null,

@@ -20,4 +20,11 @@ public sealed class FeedbackOptions
     /// the address of the request that makes the card.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
+    /// <summary>The kiosk (/k/{slug}) goes back to its first screen after this many seconds without a touch.</summary>
+    public int KioskResetSeconds { get; set; } = 45;
+    /// <summary>
+    /// How old a kiosk's form stamp may be when a submission arrives: a tablet keeps its page open for days and sends
+    /// what it queued offline when the network is back.
+    /// </summary>
+    public int KioskMaxFormAgeHours { get; set; } = 24 * 14;
 }

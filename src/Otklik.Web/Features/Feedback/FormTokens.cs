@@ -33,7 +33,10 @@ public sealed class FormTokens(IDataProtectionProvider protection, TimeProvider 
         return WebEncoders.Base64UrlEncode(_protector.Protect(payload));
     }
 
-    public FormTokenCheck Check(string? token, Guid locationId)
+    public FormTokenCheck Check(string? token, Guid locationId) => Check(token, locationId, TimeSpan.FromMinutes(options.Value.MaxFormAgeMinutes));
+
+    /// <summary>As <see cref="Check(string?, Guid)"/> with another maximum age (the kiosk keeps its page for days).</summary>
+    public FormTokenCheck Check(string? token, Guid locationId, TimeSpan maxAge)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 512) return FormTokenCheck.Invalid;
         byte[] payload;
@@ -42,6 +45,6 @@ public sealed class FormTokens(IDataProtectionProvider protection, TimeProvider 
         if (payload.Length != 24 || new Guid(payload.AsSpan(0, 16)) != locationId) return FormTokenCheck.Invalid;
         var age = time.GetUtcNow() - new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(16)), TimeSpan.Zero);
         if (age < TimeSpan.FromSeconds(options.Value.MinFillSeconds)) return FormTokenCheck.TooFast;
-        return age > TimeSpan.FromMinutes(options.Value.MaxFormAgeMinutes) ? FormTokenCheck.Invalid : FormTokenCheck.Valid;
+        return age > maxAge ? FormTokenCheck.Invalid : FormTokenCheck.Valid;
     }
 }

@@ -217,7 +217,7 @@ public static class PublicFeedback
     }
 
     /// <summary>Only http(s) links are offered to customers.</summary>
-    private static string? SafeUrl(string? url) =>
+    internal static string? SafeUrl(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) ? u.AbsoluteUri : null;
 
     private static IResult Render(HttpContext http, PublicPageModel model, int status)
@@ -233,7 +233,7 @@ public static class PublicFeedback
     }
 
     /// <summary>Runs the inner result under the customer's language, so the component's texts follow it.</summary>
-    private sealed class CultureResult(IResult inner, string language) : IResult
+    internal sealed class CultureResult(IResult inner, string language) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {

@@ -19,4 +19,6 @@ public sealed class Organization
     /// services forbid asking only happy customers for reviews.
     /// </summary>
     public bool ReviewLinksOnlyAfterPraise { get; set; }
+    /// <summary>Seconds without a touch after which the kiosk goes back to its first screen; null: Otklik:Feedback:KioskResetSeconds.</summary>
+    public int? KioskResetSeconds { get; set; }
 }

@@ -103,19 +103,9 @@ public static class ReasonsApi
 
     private static async Task<Results<Ok<List<ReasonDto>>, ValidationProblem>> Reorder(ReorderInput input, OtklikDb db, CancellationToken ct)
     {
-        var ids = input.Ids ?? [];
-        if (ids.Count == 0 || ids.Distinct().Count() != ids.Count) return Problem.Invalid("ids", "Give each reason of one level once, in the new order.");
-        var reasons = await db.Reasons.Where(r => ids.Contains(r.Id)).ToListAsync(ct);
-        if (reasons.Count != ids.Count) return Problem.Invalid("ids", "No such reason.");
-        var first = reasons[0];
-        if (reasons.Any(r => r.ParentId != first.ParentId || r.Kind != first.Kind))
-            return Problem.Invalid("ids", "All reasons must share the same parent.");
-        var siblings = await db.Reasons.Where(r => r.ParentId == first.ParentId && r.Kind == first.Kind).OrderBy(r => r.SortOrder).ToListAsync(ct);
-        // The listed ones first in the given order, then any siblings that were not listed, in their old order.
-        var order = ids.Concat(siblings.Select(s => s.Id).Where(s => !ids.Contains(s))).ToList();
-        foreach (var s in siblings) s.SortOrder = order.IndexOf(s.Id);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(siblings.OrderBy(s => s.SortOrder).Select(ReasonDto.From).ToList());
+        var (siblings, errors) = await ReasonTree.ReorderAsync(db, input.Ids ?? [], ct);
+        if (errors is not null) return errors.ToProblem();
+        return TypedResults.Ok(siblings!.Select(ReasonDto.From).ToList());
     }
 
     private static async Task<Results<Ok<StarterApplied>, ValidationProblem, ProblemHttpResult>> ApplyStarter(string? template, OtklikDb db, TimeProvider time, CancellationToken ct)
@@ -227,6 +217,40 @@ public static class ReasonTree
         for (var k = 0; k < siblings.Count; k++) siblings[k].SortOrder = k;
         await db.SaveChangesAsync(ct);
         return reason;
+    }
+
+    /// <summary>
+    /// Puts siblings in the given order: the listed ones first, then any siblings that were not listed, in their old order.
+    /// Returns the siblings in their new order, or the errors (nothing changed).
+    /// </summary>
+    public static async Task<(List<Reason>? Siblings, Errors? Errors)> ReorderAsync(OtklikDb db, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0 || ids.Distinct().Count() != ids.Count) return (null, new Errors().Add("ids", "Give each reason of one level once, in the new order."));
+        var reasons = await db.Reasons.Where(r => ids.Contains(r.Id)).ToListAsync(ct);
+        if (reasons.Count != ids.Count) return (null, new Errors().Add("ids", "No such reason."));
+        var first = reasons[0];
+        if (reasons.Any(r => r.ParentId != first.ParentId || r.Kind != first.Kind))
+            return (null, new Errors().Add("ids", "All reasons must share the same parent."));
+        var siblings = await db.Reasons.Where(r => r.ParentId == first.ParentId && r.Kind == first.Kind).OrderBy(r => r.SortOrder).ThenBy(r => r.Id).ToListAsync(ct);
+        var order = ids.Concat(siblings.Select(s => s.Id).Where(s => !ids.Contains(s))).ToList();
+        foreach (var s in siblings) s.SortOrder = order.IndexOf(s.Id);
+        await db.SaveChangesAsync(ct);
+        return (siblings.OrderBy(s => s.SortOrder).ToList(), null);
+    }
+
+    /// <summary>
+    /// The siblings' order after <paramref name="dragged"/> is dropped on <paramref name="target"/>: it takes the target's
+    /// place, so dragging down puts it after the target and dragging up before it. Null when the two are not siblings.
+    /// </summary>
+    public static List<Guid>? DropOrder(IReadOnlyList<Guid> siblings, Guid dragged, Guid target)
+    {
+        var order = siblings.ToList();
+        var from = order.IndexOf(dragged);
+        var to = order.IndexOf(target);
+        if (from < 0 || to < 0 || from == to) return null;
+        order.RemoveAt(from);
+        order.Insert(to, dragged);
+        return order;
     }
 
     public static async Task<int> ApplyStarterAsync(OtklikDb db, Guid organizationId, string template, DateTimeOffset now, CancellationToken ct)

@@ -1471,6 +1471,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<int>("FeedbackConsentVersion")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("KioskResetSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(8)

@@ -1462,6 +1462,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<int>("FeedbackConsentVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("KioskResetSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(8)

@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129020826_Initial")]
+    [Migration("20261129030203_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1472,6 +1472,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)");
 
                     b.Property<int>("FeedbackConsentVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("KioskResetSeconds")
                         .HasColumnType("integer");
 
                     b.Property<string>("Language")

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129020820_Initial")]
+    [Migration("20261129030141_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1463,6 +1463,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("FeedbackConsentVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("KioskResetSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Language")
