@@ -110,13 +110,19 @@ public static class BonusApi
     {
         var errors = Validate(input);
         if (errors.Any) return errors.ToProblem();
-        var rule = input! with { Components = [.. input.Components!] };
+        return TypedResults.Ok(await SaveRuleAsync(db, input!, time.GetUtcNow(), ct));
+    }
+
+    /// <summary>Stores a rule that passed <see cref="Validate"/>.</summary>
+    public static async Task<BonusRuleDto> SaveRuleAsync(OtklikDb db, BonusRuleDto input, DateTimeOffset now, CancellationToken ct)
+    {
+        var rule = input with { Components = [.. input.Components!] };
         var settings = await db.BonusSettings.FirstOrDefaultAsync(ct);
         if (settings is null) db.BonusSettings.Add(settings = new BonusSettings { OrganizationId = db.Tenant.OrganizationId, RuleJson = "" });
         settings.RuleJson = JsonSerializer.Serialize(rule, Json);
-        settings.UpdatedAt = time.GetUtcNow();
+        settings.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(rule);
+        return rule;
     }
 
     private static async Task<IResult> GetStatement([AsParameters] BonusQuery q, OtklikDb db, CancellationToken ct) =>
@@ -217,7 +223,7 @@ public static class BonusApi
     private static IEnumerable<object?[]> Rows(BonusStatementReport r) =>
         r.Employees.SelectMany(e => e.Lines.Select(l => new object?[]
         {
-            e.Name, e.Location, l.Metric.ToString(), l.Value, l.Threshold, l.Weight, l.ComponentFund, l.EligibleEmployees, l.MetThreshold, l.Amount, l.Explanation,
+            e.Name, e.Location, l.Metric.ToString(), l.Value, l.Threshold, (double)l.Weight, l.ComponentFund, l.EligibleEmployees, l.MetThreshold, l.Amount, l.Explanation,
             e.Inputs.GreenPresses, e.Inputs.RedPresses, e.Inputs.ExcludedRedPresses, e.Inputs.NewPositiveReviews, e.Inputs.CustomersServed,
             e.Inputs.Promoters, e.Inputs.Passives, e.Inputs.Detractors, e.Subtotal, e.Cap, e.Total,
         }));

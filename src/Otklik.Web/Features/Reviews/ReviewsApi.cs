@@ -100,8 +100,14 @@ public static class ReviewsApi
 
     private static async Task<Results<Created<SnapshotDto>, ValidationProblem>> PostSnapshot(SnapshotInput input, OtklikDb db, TimeProvider time, CancellationToken ct)
     {
+        var (dto, errors) = await AddSnapshotAsync(db, input, time.GetUtcNow(), ct);
+        return dto is null ? errors.ToProblem() : TypedResults.Created($"/api/v1/reviews/snapshots/{dto.Id}", dto);
+    }
+
+    /// <summary>Checks and stores a snapshot entered by hand (the API and the reviews page).</summary>
+    public static async Task<(SnapshotDto? Snapshot, Errors Errors)> AddSnapshotAsync(OtklikDb db, SnapshotInput input, DateTimeOffset now, CancellationToken ct)
+    {
         var errors = new Errors();
-        var now = time.GetUtcNow();
         if (input.LocationId is not { } loc) errors.Add("locationId", "Required.");
         else if (!await db.Locations.AnyAsync(l => l.Id == loc, ct)) errors.Add("locationId", "Unknown location (or not one you may write to).");
         errors.Check(input.Service is not null && Enum.IsDefined(input.Service.Value), "service", $"One of: {string.Join(", ", Enum.GetNames<MapsService>())}.");
@@ -109,12 +115,12 @@ public static class ReviewsApi
         else if (at > now.AddMinutes(5)) errors.Add("takenAt", "In the future.");
         else if (at < now.AddYears(-5)) errors.Add("takenAt", "More than five years old.");
         Check(input.TotalReviews, input.PositiveReviews, input.Histogram, input.AverageRating, errors);
-        if (errors.Any) return errors.ToProblem();
+        if (errors.Any) return (null, errors);
         var snapshot = NewSnapshot(input.LocationId!.Value, input.Service!.Value, input.TakenAt!.Value, input.TotalReviews!.Value, input.PositiveReviews,
             input.Histogram, input.AverageRating, SnapshotOrigin.Manual, now);
         db.ReviewSnapshots.Add(snapshot);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/reviews/snapshots/{snapshot.Id}", SnapshotDto.From(snapshot, await SupportIndexData.MinRatingAsync(db, ct)));
+        return (SnapshotDto.From(snapshot, await SupportIndexData.MinRatingAsync(db, ct)), errors);
     }
 
     private static async Task<Results<Ok<List<SnapshotDto>>, ValidationProblem>> ListSnapshots([AsParameters] SnapshotQuery q, OtklikDb db, CancellationToken ct)
@@ -182,6 +188,13 @@ public static class ReviewsApi
 
     private static async Task<Results<Created<CustomerCountDto>, ValidationProblem>> PostCount(CustomerCountInput input, OtklikDb db, TimeProvider time, CancellationToken ct)
     {
+        var (dto, errors) = await AddCountAsync(db, input, time.GetUtcNow(), ct);
+        return dto is null ? errors.ToProblem() : TypedResults.Created($"/api/v1/customer-counts/{dto.Id}", dto);
+    }
+
+    /// <summary>Checks and stores a customer count entered by hand.</summary>
+    public static async Task<(CustomerCountDto? Count, Errors Errors)> AddCountAsync(OtklikDb db, CustomerCountInput input, DateTimeOffset now, CancellationToken ct)
+    {
         var errors = new Errors();
         if (input.LocationId is not { } loc) errors.Add("locationId", "Required.");
         else if (!await db.Locations.AnyAsync(l => l.Id == loc, ct)) errors.Add("locationId", "Unknown location (or not one you may write to).");
@@ -193,11 +206,11 @@ public static class ReviewsApi
             errors.Check(t >= f, "to", "The last day must not be before the first.");
             errors.Check(t.DayNumber - f.DayNumber < 400, "to", "At most 400 days.");
         }
-        if (errors.Any) return errors.ToProblem();
-        var count = new CustomerCount { LocationId = input.LocationId!.Value, From = input.From!.Value, To = input.To!.Value, Customers = input.Customers!.Value, RecordedAt = time.GetUtcNow() };
+        if (errors.Any) return (null, errors);
+        var count = new CustomerCount { LocationId = input.LocationId!.Value, From = input.From!.Value, To = input.To!.Value, Customers = input.Customers!.Value, RecordedAt = now };
         db.CustomerCounts.Add(count);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/customer-counts/{count.Id}", new CustomerCountDto(count.Id, count.LocationId, count.From, count.To, count.Customers));
+        return (new CustomerCountDto(count.Id, count.LocationId, count.From, count.To, count.Customers), errors);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCount(Guid id, OtklikDb db, CancellationToken ct) =>
