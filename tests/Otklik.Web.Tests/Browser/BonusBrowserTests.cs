@@ -23,8 +23,8 @@ public sealed class BonusBrowserTests(SqliteBrowser browser) : IClassFixture<Sql
         await Expect(page.Locator("#bonus-xlsx")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex(@"/api/v1/bonus/statement\.xlsx\?period=\d{4}-\d{2}"));
         await page.ScreenshotAsync("bonus-1280");
 
-        await page.Locator("#bonus-base-fund input").FillAsync("60000");
-        await page.Locator("#bonus-base-fund input").BlurAsync();
+        await page.Locator("#bonus-base-fund").FillAsync("60000");
+        await page.Locator("#bonus-base-fund").BlurAsync();
         await page.Locator("#bonus-save").ClickAsync();
         await Expect(page.Locator("#bonus-allocated")).ToHaveTextAsync("36,000.00");
         await Expect(page.Locator("#bonus-table").GetByTestId("bonus-total")).ToHaveTextAsync(["12,000.00", "12,000.00", "12,000.00"]);
