@@ -60,15 +60,18 @@ public static class BonusApi
         api.MapGet("/rule", GetRule).WithSummary("The organization's bonus rule (a default with a zero fund until one is saved)");
         api.MapPut("/rule", PutRule).WithSummary("Saves the bonus rule: base fund, cap per employee, components (metric, weight, threshold)");
         api.MapGet("/statement", GetStatement)
-            .WithSummary("Monthly bonus statement per employee, line by line: ?period=YYYY-MM");
+            .WithSummary("Monthly bonus statement per employee, line by line: ?period=YYYY-MM")
+            .Produces<BonusStatementReport>().ProducesValidationProblem();
         api.MapGet("/statement.csv", async ([AsParameters] BonusQuery q, OtklikDb db, CancellationToken ct) =>
                 await StatementAsync(q, db, ct) is (BonusStatementReport r, null) ? TypedResults.File(ToCsv(r), "text/csv; charset=utf-8", $"otklik-bonus-{r.Period}.csv") : (await StatementAsync(q, db, ct)).Problem!)
-            .WithSummary("The statement as CSV: one row per employee and line (UTF-8 with BOM, invariant numbers)");
+            .WithSummary("The statement as CSV: one row per employee and line (UTF-8 with BOM, invariant numbers)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesValidationProblem();
         api.MapGet("/statement.xlsx", async ([AsParameters] BonusQuery q, OtklikDb db, CancellationToken ct) =>
                 await StatementAsync(q, db, ct) is (BonusStatementReport r, null)
                     ? TypedResults.File(ToXlsx(r), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"otklik-bonus-{r.Period}.xlsx")
                     : (await StatementAsync(q, db, ct)).Problem!)
-            .WithSummary("The statement as an Excel workbook");
+            .WithSummary("The statement as an Excel workbook")
+            .Produces(StatusCodes.Status200OK, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").ProducesValidationProblem();
         return routes;
     }
 

@@ -44,11 +44,18 @@ public static class SupportIndexData
             .OrderBy(s => s.TakenAt).ThenBy(s => s.Id).ToLookup(s => (s.LocationId, s.Service));
 
         // Receipts from the POS data itself (sales are not part of the hourly rollups); an interval counts where it starts.
-        var receipts = (await db.PosSales.AsNoTracking()
-                .Where(r => ids.Contains(r.LocationId) && r.From >= minStart && r.From < maxEnd)
-                .GroupBy(r => new { r.LocationId, r.From }).Select(g => new { g.Key.LocationId, g.Key.From, Receipts = g.Sum(r => (long)r.Receipts), Rows = g.Count() })
-                .ToListAsync(ct))
-            .ToLookup(r => r.LocationId);
+        // One aggregate per distinct period (places in the same time zone share one), never a row per receipt.
+        var receipts = new Dictionary<Guid, long>();
+        foreach (var group in places.GroupBy(p => (p.Start, p.End)))
+        {
+            var (start, end) = group.Key;
+            var groupIds = group.Select(p => p.Id).ToList();
+            foreach (var r in await db.PosSales.AsNoTracking()
+                         .Where(r => groupIds.Contains(r.LocationId) && r.From >= start && r.From < end)
+                         .GroupBy(r => r.LocationId).Select(g => new { LocationId = g.Key, Receipts = g.Sum(r => (long)r.Receipts) })
+                         .ToListAsync(ct))
+                receipts[r.LocationId] = r.Receipts;
+        }
 
         var minDate = DateOnly.FromDateTime(minStart.UtcDateTime).AddDays(-1);
         var maxDate = DateOnly.FromDateTime(maxEnd.UtcDateTime).AddDays(1);
@@ -68,8 +75,7 @@ public static class SupportIndexData
                 services.Add(new ServiceReviews(service, a, b, SupportIndex.NewReviewsBetween(a, b)));
             }
             var newPositive = services.Sum(s => s.NewPositive);
-            var sales = receipts[place.Id].Where(r => r.From >= place.Start && r.From < place.End).ToList();
-            long? posReceipts = sales.Count > 0 ? sales.Sum(r => r.Receipts) : null;
+            long? posReceipts = receipts.TryGetValue(place.Id, out var n) ? n : null;
             var manual = Manual(counts[place.Id], place);
             result[place.Id] = new LocationSupport(place.Id, services, posReceipts, manual, SupportIndex.Compute(newPositive, posReceipts, manual));
         }
