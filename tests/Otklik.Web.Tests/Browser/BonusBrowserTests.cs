@@ -40,6 +40,13 @@ public sealed class BonusBrowserTests(SqliteBrowser browser) : IClassFixture<Sql
         await Expect(anna.GetByTestId("metrics-support")).ToContainTextAsync("(4)");
         await page.GotoInteractiveAsync("/reviews");
         await Expect(page.Locator("#support-table")).ToContainTextAsync("Shop of vera");
+        // Counts entered by hand on the page: Shop of anna (first), Yandex Maps, today.
+        await page.Locator("#snapshot-total").FillAsync("170");
+        await page.Locator("#snapshot-positive").FillAsync("110");
+        await page.Locator("#snapshot-positive").BlurAsync();
+        await page.Locator("#snapshot-save").ClickAsync();
+        await Expect(page.Locator("#snapshots-table").GetByTestId("snapshot-positive").First).ToHaveTextAsync("110");
+        await Expect(page.Locator("#support-table tr").Filter(new() { HasText = "Shop of anna" }).GetByTestId("support-new")).ToHaveTextAsync("10");
         await page.ScreenshotAsync("reviews-1280");
     }
 }
