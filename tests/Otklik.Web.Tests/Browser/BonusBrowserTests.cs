@@ -38,6 +38,7 @@ public sealed class BonusBrowserTests(SqliteBrowser browser) : IClassFixture<Sql
         await page.GotoInteractiveAsync("/overview");
         var anna = page.Locator("#table-locations tr").Filter(new() { HasText = "Shop of anna" });
         await Expect(anna.GetByTestId("metrics-support")).ToContainTextAsync("(4)");
+        await page.ScreenshotAsync("overview-support-1280");
         await page.GotoInteractiveAsync("/reviews");
         await Expect(page.Locator("#support-table")).ToContainTextAsync("Shop of vera");
         // Counts entered by hand on the page: Shop of anna (first), Yandex Maps, today.
