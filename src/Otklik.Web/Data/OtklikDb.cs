@@ -98,6 +98,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    /// <summary>The nodes' sessions on an external MQTT broker (not a tenant's data).</summary>
+    public DbSet<Features.Cluster.MqttNodeSession> MqttNodeSessions => Set<Features.Cluster.MqttNodeSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
