@@ -20,6 +20,8 @@ using Otklik.Web.Features.Conversion;
 using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
+using Otklik.Web.Features.Reviews;
+using Otklik.Web.Features.Bonus;
 using Otklik.Web.Features.Cards;
 using Otklik.Web.Features.Health;
 using Otklik.Web.Features.Imports;
@@ -148,6 +150,15 @@ services.AddScoped<SurveyIntake>();
 services.AddSingleton<InvitationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<InvitationWorker>());
 services.AddSingleton<TestimonialSignal>();
+// Map reviews: snapshots by hand, by import or from JSON endpoints pulled periodically; support index; bonus fund.
+services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section);
+services.AddSingleton<IImportTarget, ReviewImportTarget>();
+services.AddHttpClient(JsonEndpointReviewSource.ClientName, (sp, c) => c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReviewOptions>>().Value.Timeout)
+    .ConfigurePrimaryHttpMessageHandler(sp => JsonEndpointReviewSource.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReviewOptions>>().Value));
+services.AddSingleton<IReviewSource, JsonEndpointReviewSource>();
+services.AddSingleton<ReviewPuller>();
+services.AddSingleton<ReviewPullWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<ReviewPullWorker>());
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -242,6 +253,8 @@ app.MapPublicSurveys();
 api.MapTestimonials();
 app.MapPublicTestimonials();
 api.MapConversion();
+api.MapReviews();
+api.MapBonus();
 api.MapAudit();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);

@@ -10,6 +10,8 @@ using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Imports;
 using Otklik.Web.Features.Reasons;
+using Otklik.Web.Features.Reviews;
+using Otklik.Web.Features.Bonus;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
@@ -88,6 +90,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<PosSale> PosSales => Set<PosSale>();
     public DbSet<FunnelEntry> FunnelEntries => Set<FunnelEntry>();
     public DbSet<ConversionSettings> ConversionSettings => Set<ConversionSettings>();
+    public DbSet<ReviewSnapshot> ReviewSnapshots => Set<ReviewSnapshot>();
+    public DbSet<CustomerCount> CustomerCounts => Set<CustomerCount>();
+    public DbSet<ReviewSettings> ReviewSettings => Set<ReviewSettings>();
+    public DbSet<ReviewSource> ReviewSources => Set<ReviewSource>();
+    public DbSet<BonusSettings> BonusSettings => Set<BonusSettings>();
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -138,6 +145,11 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         FilterByLocation<PosSale>(builder);
         FilterByLocation<FunnelEntry>(builder);
         builder.Entity<ConversionSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<ReviewSnapshot>(builder);
+        FilterByLocation<CustomerCount>(builder);
+        builder.Entity<ReviewSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        FilterByLocation<ReviewSource>(builder);
+        builder.Entity<BonusSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
         builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);

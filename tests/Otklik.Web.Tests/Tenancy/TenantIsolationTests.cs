@@ -118,6 +118,20 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/reports/funnel/"] = _ => null,
         ["/api/v1/reports/kpis/"] = _ => null,
         ["/api/v1/audit/"] = _ => null,
+        // Map reviews, customer counts, support index and the bonus fund.
+        ["/api/v1/reviews/snapshots/"] = _ => null,
+        ["/api/v1/reviews/snapshots/{id:guid}"] = s => s.Extra["snapshot"],
+        ["/api/v1/reviews/settings/"] = _ => null,
+        ["/api/v1/reviews/support-index/"] = _ => null,
+        ["/api/v1/reviews/sources/"] = _ => null,
+        ["/api/v1/reviews/sources/{id:guid}"] = s => s.Extra["reviewSource"],
+        ["/api/v1/reviews/sources/{id:guid}/pull"] = s => s.Extra["reviewSource"],
+        ["/api/v1/customer-counts/"] = _ => null,
+        ["/api/v1/customer-counts/{id:guid}"] = s => s.Extra["customerCount"],
+        ["/api/v1/bonus/rule/"] = _ => null,
+        ["/api/v1/bonus/statement/"] = _ => null,
+        ["/api/v1/bonus/statement.csv/"] = _ => null,
+        ["/api/v1/bonus/statement.xlsx/"] = _ => null,
     };
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
@@ -153,6 +167,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
             $$"""{"sales":[{"locationId":"{{victim.Location.Id}}","receiptId":"x","at":"2026-01-01T10:00:00Z","revenue":1,"staffId":"{{victim.Staff.Id}}"}]}""",
         _ when template.StartsWith("/api/v1/conversion/settings", StringComparison.Ordinal) =>
             """{"stages":[{"key":"x","nameRu":"x","nameEn":"x"}],"reasons":[]}""",
+        _ when template.StartsWith("/api/v1/reviews", StringComparison.Ordinal) || template.StartsWith("/api/v1/customer-counts", StringComparison.Ordinal) =>
+            $$"""{"locationId":"{{victim.OtherLocation.Id}}","service":"YandexMaps","takenAt":"2026-01-01T00:00:00Z","totalReviews":5,"positiveReviews":1,"url":"https://example.com/x","totalPath":"a","positivePath":"b","from":"2026-01-01","to":"2026-01-02","customers":5}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -254,6 +270,15 @@ public abstract class TenantIsolationTests(OtklikApp app)
         Assert.Equal(HttpStatusCode.NotFound, (await http.PutJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/alert-settings", new { redPressEnabled = false })).StatusCode);
         var alerts = await (await http.GetAsync("/api/v1/alerts?status=all")).Content.ReadAsStringAsync();
         Assert.DoesNotContain(seed.Extra["alert"].ToString(), alerts, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/reviews/snapshots/{seed.Extra["snapshot"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/customer-counts/{seed.Extra["customerCount"]}")).StatusCode);
+        Assert.DoesNotContain(seed.Extra["snapshot"].ToString(), await (await http.GetAsync("/api/v1/reviews/snapshots")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(seed.Extra["customerCount"].ToString(), await (await http.GetAsync("/api/v1/customer-counts")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostJsonAsync("/api/v1/reviews/snapshots", new
+        {
+            locationId = seed.OtherLocation.Id, service = "TwoGis", takenAt = DateTimeOffset.UtcNow, totalReviews = 10, positiveReviews = 8,
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/bonus/statement?period=2026-11")).StatusCode);
         var create = await http.PostJsonAsync("/api/v1/devices", new { name = "x", kind = "ButtonSmart", locationId = seed.OtherLocation.Id });
         Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
         // Admin routes are for owners only.
@@ -295,6 +320,21 @@ public abstract class TenantIsolationTests(OtklikApp app)
             seed.Extra[key] = praise.Id;
         }
         (await owner.PostJsonAsync("/api/v1/testimonials", new { feedbackId = seed.Extra["testimonial"] })).EnsureSuccessStatusCode();
+        // Review counts, a review source and a customer count at the other location; a bonus rule.
+        seed.Extra["snapshot"] = (await (await owner.PostJsonAsync("/api/v1/reviews/snapshots", new
+        {
+            locationId = seed.OtherLocation.Id, service = "TwoGis", takenAt = DateTimeOffset.UtcNow.AddDays(-1), totalReviews = 10, positiveReviews = 8,
+        })).ReadAsync<Otklik.Web.Features.Reviews.SnapshotDto>(HttpStatusCode.Created)).Id;
+        seed.Extra["reviewSource"] = (await (await owner.PostJsonAsync("/api/v1/reviews/sources", new
+        {
+            locationId = seed.OtherLocation.Id, service = "TwoGis", url = "https://example.com/reviews", totalPath = "total", positivePath = "positive",
+        })).ReadAsync<Otklik.Web.Features.Reviews.ReviewSourceDto>(HttpStatusCode.Created)).Id;
+        seed.Extra["customerCount"] = (await (await owner.PostJsonAsync("/api/v1/customer-counts", new
+        {
+            locationId = seed.OtherLocation.Id, from = "2026-11-01", to = "2026-11-30", customers = 1234,
+        })).ReadAsync<Otklik.Web.Features.Reviews.CustomerCountDto>(HttpStatusCode.Created)).Id;
+        (await owner.PutJsonAsync("/api/v1/bonus/rule", new { baseFund = 1000, components = new[] { new { metric = "GreenShare", weight = 1, threshold = 0.5 } } }))
+            .EnsureSuccessStatusCode();
     }
 
     /// <summary>A finished one-row feedback import at the other location; its id goes to <see cref="Seed.Extra"/>.</summary>
@@ -338,6 +378,11 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var t in await db.Testimonials.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{t.Id}{t.Text};");
         sb.Append(CultureInfo.InvariantCulture, $"visitors:{await db.VisitorCounts.CountAsync()};sales:{await db.PosSales.CountAsync()};attempts:{await db.SalesAttempts.CountAsync()};funnel:{await db.FunnelEntries.CountAsync()}");
         foreach (var c in await db.ConversionSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{string.Join(',', c.Stages.Select(x => x.Key))}{c.MinConversionPercent};");
+        foreach (var r in await db.ReviewSnapshots.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.Id}{r.TotalReviews}{r.PositiveReviews};");
+        foreach (var r in await db.ReviewSources.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.Id}{r.Url}{r.Enabled}{r.LastPulledAt:O};");
+        foreach (var c in await db.CustomerCounts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Customers};");
+        foreach (var r in await db.ReviewSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.PositiveMinRating};");
+        foreach (var b in await db.BonusSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{b.RuleJson};");
         // A key's first use in an hour is itself an audit line; every other line would mean something was done.
         sb.Append(CultureInfo.InvariantCulture, $"audit:{await db.AuditEntries.CountAsync(e => e.Action != Otklik.Web.Features.Security.AuditActions.ApiKeyUsed)}");
         return sb.ToString();

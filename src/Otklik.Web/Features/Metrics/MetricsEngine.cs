@@ -33,7 +33,11 @@ public sealed record MetricTrend(string Metric, TrendKind Kind, long CurrentSucc
     double? Change, double? Z, bool WithinNoise);
 
 public sealed record MetricsRow(string Key, string Label, MetricsCounts Counts, double? GreenShare, double? RedRatePer100Receipts, double? HappinessIndex,
-    IReadOnlyList<ChannelHappiness> Channels, IReadOnlyList<MetricTrend> Trends);
+    IReadOnlyList<ChannelHappiness> Channels, IReadOnlyList<MetricTrend> Trends)
+{
+    /// <summary>Support index (new positive map reviews / customers served) of a location row and of the totals; null when grouped otherwise.</summary>
+    public SupportIndexResult? SupportIndex { get; init; }
+}
 
 /// <summary>The answer of <c>GET /api/v1/metrics</c>; every number through the one definition in <c>Otklik.Core</c>.</summary>
 public sealed record MetricsReport(string From, string To, string GroupBy, Guid? LocationId, IReadOnlyList<MetricsRow> Rows, MetricsRow Totals);
@@ -121,6 +125,12 @@ public static class MetricsEngine
         foreach (var (key, label) in keys)
             rows.Add(Row(key, label, grouped[key], perRowTrends ? (tw![key], lw![key], grouped[key], ly![key]) : null));
         var totals = Row("total", "Total", cells, (thisWeek, lastWeek, cells, lastYear));
+        if (grouping == MetricsGrouping.Location)
+        {
+            var support = await Reviews.SupportIndexData.ComputeAsync(db, places, ct);
+            rows = [.. rows.Select(r => r with { SupportIndex = support[Guid.Parse(r.Key)].Result })];
+            totals = totals with { SupportIndex = Reviews.SupportIndexData.Total(support.Values) };
+        }
         return new MetricsReport(period.From.ToString(), period.To.ToString(), grouping.ToString().ToLowerInvariant(), locationId, rows, totals);
     }
 

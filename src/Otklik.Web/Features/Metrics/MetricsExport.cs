@@ -12,6 +12,7 @@ public static class MetricsExport
     [
         "key", "label", "green", "red", "suppressed", "receipts", "greenShare", "redRatePer100Receipts", "happinessIndex",
         "feedbackPositive", "feedbackNeutral", "feedbackNegative", "greenShareWeekOverWeek", "greenShareWeekOverWeekWithinNoise",
+        "newPositiveReviews", "customersServed", "supportIndex",
     ];
 
     private static object?[] Values(MetricsRow r)
@@ -21,6 +22,7 @@ public static class MetricsExport
         [
             r.Key, r.Label, r.Counts.Green, r.Counts.Red, r.Counts.Suppressed, r.Counts.Receipts, r.GreenShare, r.RedRatePer100Receipts, r.HappinessIndex,
             r.Counts.FeedbackPositive, r.Counts.FeedbackNeutral, r.Counts.FeedbackNegative, wow?.Change, wow?.WithinNoise,
+            r.SupportIndex?.NewPositiveReviews, r.SupportIndex?.CustomersServed, r.SupportIndex?.Index,
         ];
     }
 

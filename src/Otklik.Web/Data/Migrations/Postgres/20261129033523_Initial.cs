@@ -166,6 +166,25 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "BonusSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RuleJson = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BonusSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_BonusSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CaseSettings",
                 columns: table => new
                 {
@@ -324,6 +343,24 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
                     table.ForeignKey(
                         name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PositiveMinRating = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_ReviewSettings_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -517,6 +554,29 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "CustomerCounts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    From = table.Column<DateOnly>(type: "date", nullable: false),
+                    To = table.Column<DateOnly>(type: "date", nullable: false),
+                    Customers = table.Column<long>(type: "bigint", nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerCounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CustomerCounts_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Feedback",
                 columns: table => new
                 {
@@ -622,6 +682,67 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_PosSales", x => x.Id);
                     table.ForeignKey(
                         name: "FK_PosSales_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSnapshots",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Service = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    TakenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    TotalReviews = table.Column<int>(type: "integer", nullable: false),
+                    PositiveReviews = table.Column<int>(type: "integer", nullable: true),
+                    Stars1 = table.Column<int>(type: "integer", nullable: true),
+                    Stars2 = table.Column<int>(type: "integer", nullable: true),
+                    Stars3 = table.Column<int>(type: "integer", nullable: true),
+                    Stars4 = table.Column<int>(type: "integer", nullable: true),
+                    Stars5 = table.Column<int>(type: "integer", nullable: true),
+                    AverageRating = table.Column<double>(type: "double precision", nullable: true),
+                    Origin = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true),
+                    SourceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSnapshots", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReviewSnapshots_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSources",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Service = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Url = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    TotalPath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    PositivePath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    HistogramPath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    AveragePath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LastPulledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSources", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReviewSources_Locations_LocationId",
                         column: x => x.LocationId,
                         principalTable: "Locations",
                         principalColumn: "Id",
@@ -1510,6 +1631,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "StaffMemberId", "SharedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerCounts_LocationId_From",
+                table: "CustomerCounts",
+                columns: new[] { "LocationId", "From" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
                 table: "DeliveryAttempts",
                 column: "DeliveryId");
@@ -1664,6 +1790,21 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReviewSnapshots_ImportJobId",
+                table: "ReviewSnapshots",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReviewSnapshots_LocationId_Service_TakenAt",
+                table: "ReviewSnapshots",
+                columns: new[] { "LocationId", "Service", "TakenAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReviewSources_LocationId_Service",
+                table: "ReviewSources",
+                columns: new[] { "LocationId", "Service" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SalesAttempts_DeviceId_EventId",
                 table: "SalesAttempts",
                 columns: new[] { "DeviceId", "EventId" },
@@ -1811,6 +1952,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "BonusSettings");
+
+            migrationBuilder.DropTable(
                 name: "CaseEvents");
 
             migrationBuilder.DropTable(
@@ -1821,6 +1965,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ConversionSettings");
+
+            migrationBuilder.DropTable(
+                name: "CustomerCounts");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
@@ -1851,6 +1998,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ResponseTemplates");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSettings");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSnapshots");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSources");
 
             migrationBuilder.DropTable(
                 name: "SalesAttempts");

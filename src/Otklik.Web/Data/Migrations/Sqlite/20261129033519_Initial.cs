@@ -165,6 +165,25 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "BonusSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleJson = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BonusSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_BonusSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CaseSettings",
                 columns: table => new
                 {
@@ -323,6 +342,24 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
                     table.ForeignKey(
                         name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSettings",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PositiveMinRating = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSettings", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_ReviewSettings_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -516,6 +553,29 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "CustomerCounts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    From = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    To = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Customers = table.Column<long>(type: "INTEGER", nullable: false),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerCounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CustomerCounts_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Feedback",
                 columns: table => new
                 {
@@ -621,6 +681,67 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_PosSales", x => x.Id);
                     table.ForeignKey(
                         name: "FK_PosSales_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSnapshots",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    TakenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    TotalReviews = table.Column<int>(type: "INTEGER", nullable: false),
+                    PositiveReviews = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars1 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars2 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars3 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars4 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars5 = table.Column<int>(type: "INTEGER", nullable: true),
+                    AverageRating = table.Column<double>(type: "REAL", nullable: true),
+                    Origin = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    SourceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSnapshots", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReviewSnapshots_Locations_LocationId",
+                        column: x => x.LocationId,
+                        principalTable: "Locations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReviewSources",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    TotalPath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    PositivePath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    HistogramPath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    AveragePath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LastPulledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReviewSources", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ReviewSources_Locations_LocationId",
                         column: x => x.LocationId,
                         principalTable: "Locations",
                         principalColumn: "Id",
@@ -1509,6 +1630,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "StaffMemberId", "SharedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerCounts_LocationId_From",
+                table: "CustomerCounts",
+                columns: new[] { "LocationId", "From" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
                 table: "DeliveryAttempts",
                 column: "DeliveryId");
@@ -1663,6 +1789,21 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ReviewSnapshots_ImportJobId",
+                table: "ReviewSnapshots",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReviewSnapshots_LocationId_Service_TakenAt",
+                table: "ReviewSnapshots",
+                columns: new[] { "LocationId", "Service", "TakenAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReviewSources_LocationId_Service",
+                table: "ReviewSources",
+                columns: new[] { "LocationId", "Service" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SalesAttempts_DeviceId_EventId",
                 table: "SalesAttempts",
                 columns: new[] { "DeviceId", "EventId" },
@@ -1810,6 +1951,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "BonusSettings");
+
+            migrationBuilder.DropTable(
                 name: "CaseEvents");
 
             migrationBuilder.DropTable(
@@ -1820,6 +1964,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ConversionSettings");
+
+            migrationBuilder.DropTable(
+                name: "CustomerCounts");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
@@ -1850,6 +1997,15 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ResponseTemplates");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSettings");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSnapshots");
+
+            migrationBuilder.DropTable(
+                name: "ReviewSources");
 
             migrationBuilder.DropTable(
                 name: "SalesAttempts");
