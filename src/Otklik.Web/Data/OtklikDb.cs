@@ -13,6 +13,7 @@ using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Privacy;
 using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
@@ -91,6 +92,9 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ConsentTextVersion> ConsentTextVersions => Set<ConsentTextVersion>();
+    public DbSet<RetentionPolicy> RetentionPolicies => Set<RetentionPolicy>();
+    public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -137,6 +141,9 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         FilterByLocation<FunnelEntry>(builder);
         builder.Entity<ConversionSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ConsentTextVersion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<RetentionPolicy>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<RetentionRun>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
         builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);
         builder.Entity<AuditEntry>().Property(e => e.TargetType).HasMaxLength(64);
@@ -166,6 +173,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     private void StampTenant()
     {
         AuditTrail.Capture(ChangeTracker, _tenant);
+        ConsentHistory.Capture(ChangeTracker);
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)

@@ -55,6 +55,8 @@ public static class AuditActions
     [
         SignIn, SignInFailed, LockedOut, SignOut, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
         ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged,
+        Privacy.PrivacyAudit.Viewed, Privacy.PrivacyAudit.Exported, Privacy.PrivacyAudit.Erased, Privacy.PrivacyAudit.RetentionApplied,
+        Privacy.PrivacyAudit.RetentionChanged,
     ];
 }
 

@@ -176,6 +176,26 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ConsentTextVersions",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsentTextVersions", x => new { x.OrganizationId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_ConsentTextVersions_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ConversionSettings",
                 columns: table => new
                 {
@@ -311,6 +331,51 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
                     table.ForeignKey(
                         name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionPolicies",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ContactMonths = table.Column<int>(type: "integer", nullable: true),
+                    AttachmentMonths = table.Column<int>(type: "integer", nullable: true),
+                    FreeTextMonths = table.Column<int>(type: "integer", nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionPolicies", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_RetentionPolicies_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionRuns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ContactsCleared = table.Column<int>(type: "integer", nullable: false),
+                    AttachmentsDeleted = table.Column<int>(type: "integer", nullable: false),
+                    TextsCleared = table.Column<int>(type: "integer", nullable: false),
+                    SurveyContactsCleared = table.Column<int>(type: "integer", nullable: false),
+                    SurveyCommentsCleared = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RetentionRuns_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -517,6 +582,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     ContactPhone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     ContactEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     ContactConsentVersion = table.Column<int>(type: "integer", nullable: true),
+                    ContactConsentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     TestimonialConsent = table.Column<bool>(type: "boolean", nullable: false),
                     UserAgentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -1651,6 +1717,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RetentionRuns_OrganizationId_At",
+                table: "RetentionRuns",
+                columns: new[] { "OrganizationId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SalesAttempts_DeviceId_EventId",
                 table: "SalesAttempts",
                 columns: new[] { "DeviceId", "EventId" },
@@ -1807,6 +1878,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CaseShares");
 
             migrationBuilder.DropTable(
+                name: "ConsentTextVersions");
+
+            migrationBuilder.DropTable(
                 name: "ConversionSettings");
 
             migrationBuilder.DropTable(
@@ -1835,6 +1909,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ResponseTemplates");
+
+            migrationBuilder.DropTable(
+                name: "RetentionPolicies");
+
+            migrationBuilder.DropTable(
+                name: "RetentionRuns");
 
             migrationBuilder.DropTable(
                 name: "SalesAttempts");
