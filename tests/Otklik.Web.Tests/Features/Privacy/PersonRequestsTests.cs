@@ -162,6 +162,17 @@ public abstract class PersonRequestsTests(IAlertsApp fixture)
         Assert.Contains("phone", (await (await owner.GetAsync("/api/v1/privacy/person/export?phone=abc")).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
         Assert.Contains("email", (await (await owner.PostJsonAsync("/api/v1/privacy/person/erase", new { email = "not-an-address" })).AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
         await (await owner.GetAsync("/api/v1/privacy/person?email=nobody@example.com")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // Another organization's owner finds, exports and erases nothing of this organization's customer.
+        var p = Person.New();
+        await CreatePersonAsync(seed, p);
+        using var other = (await app.NewOrganizationAsync()).Owner();
+        var query = $"email={Uri.EscapeDataString(p.Email)}&phone={Uri.EscapeDataString(p.Phone)}";
+        await (await other.GetAsync($"/api/v1/privacy/person?{query}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await other.GetAsync($"/api/v1/privacy/person/export?{query}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await other.PostJsonAsync("/api/v1/privacy/person/erase", new { email = p.Email, phone = p.Phone })).AssertProblemAsync(HttpStatusCode.NotFound);
+        var still = await (await owner.GetAsync($"/api/v1/privacy/person?{query}")).ReadAsync<PersonSummary>();
+        Assert.Equal((2, 2), (still.Feedback, still.Attachments));
     }
 
     /// <summary>Every string column of every table, searched for each value; returns "table.column: value" hits.</summary>
