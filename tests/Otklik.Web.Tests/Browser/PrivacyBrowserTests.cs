@@ -1,0 +1,88 @@
+using System.IO.Compression;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Otklik.Web.Features.Feedback;
+using Otklik.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Otklik.Web.Tests.Browser;
+
+/// <summary>Issue 10 through the browser: an owner answers a data request; repeated wrong passwords lock the account.</summary>
+public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) where TApp : OtklikApp, new()
+{
+    private OtklikApp App => browser.App;
+
+    [Fact]
+    public async Task Owner_FindsAPerson_DownloadsTheCopy_AndErasesThem()
+    {
+        var seed = await Seed.CreateAsync(App);
+        var token = Guid.NewGuid().ToString("N")[..8];
+        var email = $"marina.{token}@example.com";
+        using (var owner = seed.Org.Owner())
+            await (await owner.PostJsonAsync("/api/v1/feedback", new
+            {
+                locationId = seed.Location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = $"Long queue {token}",
+                contactName = "Marina", contactEmail = email, contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) },
+            })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(seed.Org.OwnerEmail);
+
+        await page.GotoInteractiveAsync("/privacy");
+        await page.Locator("#privacy-email").FillAsync("nobody@example.com");
+        await page.Locator("#privacy-find").ClickAsync();
+        await Expect(page.Locator("#privacy-nothing")).ToBeVisibleAsync();
+
+        await page.Locator("#privacy-email").FillAsync(email);
+        await page.Locator("#privacy-find").ClickAsync();
+        await Expect(page.Locator("#privacy-summary")).ToContainTextAsync("Marina");
+        await Expect(page.GetByTestId("count-feedback")).ToContainTextAsync("1");
+        await Expect(page.GetByTestId("count-attachments")).ToContainTextAsync("1");
+        await Expect(page.Locator("#privacy-items")).ToContainTextAsync($"Long queue {token}");
+        await page.ScreenshotAsync($"privacy-found-{App.Provider}");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#privacy-export").ClickAsync());
+        var path = await download.PathAsync();
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            Assert.NotNull(zip.GetEntry("person.json"));
+            Assert.Single(zip.Entries, e => e.FullName.StartsWith("attachments/", StringComparison.Ordinal));
+        }
+
+        await page.Locator("#privacy-erase").ClickAsync();
+        await page.Locator("#privacy-erase-confirm").ClickAsync();
+        await Expect(page.Locator("#privacy-erased")).ToBeVisibleAsync();
+        await page.ScreenshotAsync($"privacy-erased-{App.Provider}");
+        var left = await App.WithDbAsync(db => db.Feedback.CountAsync(f => f.ContactEmail == email || f.Text!.Contains(token)), seed.Org.Id);
+        Assert.Equal(0, left);
+
+        // The same page in Russian.
+        await page.Locator("#culture-switch").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Персональные данные" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#privacy-find")).ToHaveTextAsync("Найти");
+    }
+
+    [Fact]
+    public async Task FiveWrongPasswords_LockTheAccount_EvenForTheRightOne()
+    {
+        var org = await App.NewOrganizationAsync();
+        var page = await browser.NewPageAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await page.GotoAsync("/login");
+            await page.Locator("#email").FillAsync(org.OwnerEmail);
+            await page.Locator("#password").FillAsync("wrong-password-" + i);
+            await page.Locator("#sign-in").ClickAsync();
+            await Expect(page.Locator("#login-error")).ToHaveTextAsync(i < 4 ? "Wrong e-mail or password." : "Too many failed attempts. Try again in 15 minutes.");
+        }
+        await page.Locator("#email").FillAsync(org.OwnerEmail);
+        await page.Locator("#password").FillAsync(TestOrg.Password);
+        await page.Locator("#sign-in").ClickAsync();
+        await Expect(page.Locator("#login-error")).ToHaveTextAsync("Too many failed attempts. Try again in 15 minutes.");
+        await page.ScreenshotAsync($"login-locked-{App.Provider}");
+        await page.GotoAsync("/privacy");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+    }
+}
+
+public sealed class PrivacyBrowserSqliteTests(SqliteBrowser browser) : PrivacyBrowserTests<SqliteApp>(browser), IClassFixture<SqliteBrowser>;
