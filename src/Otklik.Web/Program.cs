@@ -85,6 +85,13 @@ services.ConfigureApplicationCookie(o =>
     // The API answers 401/403 instead of redirecting to the sign-in page.
     o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
     o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+    // The security stamp and the session (ended from the sessions list or by "sign out everywhere").
+    o.Events.OnValidatePrincipal = UserSessions.ValidateAsync;
+});
+services.Configure<SecurityStampValidatorOptions>(o =>
+{
+    o.ValidationInterval = TimeSpan.FromMinutes(1);
+    o.OnRefreshingPrincipal = UserSessions.KeepSession;
 });
 services.AddIdentityCore<AppUser>(o =>
     {

@@ -95,6 +95,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<ConsentTextVersion> ConsentTextVersions => Set<ConsentTextVersion>();
     public DbSet<RetentionPolicy> RetentionPolicies => Set<RetentionPolicy>();
     public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
+    public DbSet<Features.Account.UserSession> UserSessions => Set<Features.Account.UserSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -144,6 +145,10 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         builder.Entity<ConsentTextVersion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<RetentionPolicy>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<RetentionRun>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Account.UserSession>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Account.UserSession>().HasIndex(e => new { e.UserId, e.EndedAt });
+        builder.Entity<Features.Account.UserSession>().Property(e => e.Address).HasMaxLength(64);
+        builder.Entity<Features.Account.UserSession>().Property(e => e.Browser).HasMaxLength(200);
         builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
         builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);
         builder.Entity<AuditEntry>().Property(e => e.TargetType).HasMaxLength(64);

@@ -83,6 +83,41 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
         await page.GotoAsync("/privacy");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
     }
+
+    [Fact]
+    public async Task SessionsList_SignsOutOneBrowser_OrEveryBrowser()
+    {
+        var org = await App.NewOrganizationAsync();
+        var mine = await browser.NewPageAsync();
+        await mine.SignInAsync(org.OwnerEmail);
+        var other = await browser.NewPageAsync();
+        await other.SignInAsync(org.OwnerEmail);
+
+        await mine.GotoInteractiveAsync("/account/sessions");
+        await Expect(mine.GetByTestId("session-row")).ToHaveCountAsync(2);
+        await Expect(mine.GetByTestId("session-current")).ToHaveCountAsync(1);
+        await mine.ScreenshotAsync($"sessions-{App.Provider}");
+
+        // The other browser, signed out from here, has to sign in again.
+        await mine.GetByTestId("session-end").ClickAsync();
+        await Expect(mine.GetByTestId("session-row")).ToHaveCountAsync(1);
+        await other.GotoAsync("/cases");
+        await Expect(other).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+
+        // Everywhere: this browser too.
+        await other.SignInAsync(org.OwnerEmail);
+        await mine.ReloadAsync();
+        await mine.WaitForInteractiveAsync();
+        await Expect(mine.GetByTestId("session-row")).ToHaveCountAsync(2);
+        await mine.Locator("#sessions-end-all").ClickAsync();
+        await Expect(mine).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+        await other.GotoAsync("/cases");
+        await Expect(other).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+        var ended = await App.WithDbAsync(db => db.UserSessions.CountAsync(s => s.UserId == org.OwnerId && s.EndedAt == null), org.Id);
+        Assert.Equal(0, ended);
+        var log = await App.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.Action == Otklik.Web.Features.Security.AuditActions.SignOutEverywhere && e.TargetId == org.OwnerId), org.Id);
+        Assert.Equal(1, log);
+    }
 }
 
 public sealed class PrivacyBrowserSqliteTests(SqliteBrowser browser) : PrivacyBrowserTests<SqliteApp>(browser), IClassFixture<SqliteBrowser>;

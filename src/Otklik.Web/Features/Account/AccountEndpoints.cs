@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Users;
@@ -32,7 +33,9 @@ public static class AccountEndpoints
 
         // From here on the request acts inside the user's organization: the failure counter and the audit line are its rows.
         tenant.SetOrganization(user.OrganizationId);
+        var session = UserSessions.Start(http, user.OrganizationId, user.Id, DateTimeOffset.UtcNow);
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: true, lockoutOnFailure: true);
+        if (result.Succeeded) db.UserSessions.Add(session);
         var action = result.Succeeded || result.RequiresTwoFactor ? AuditActions.SignIn : result.IsLockedOut ? AuditActions.LockedOut : AuditActions.SignInFailed;
         db.AuditEntries.Add(new AuditEntry
         {
@@ -54,6 +57,7 @@ public static class AccountEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form's antiforgery token is missing or invalid.");
         if (db.Tenant.IsSet)
         {
+            if (UserSessions.Of(http.User) is { } sid && await db.UserSessions.FirstOrDefaultAsync(s => s.Id == sid) is { } session) session.EndedAt = DateTimeOffset.UtcNow;
             db.Record(AuditActions.SignOut, "user", db.Tenant.UserId);
             await db.SaveChangesAsync();
         }
