@@ -96,6 +96,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<RetentionPolicy> RetentionPolicies => Set<RetentionPolicy>();
     public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
     public DbSet<Features.Account.UserSession> UserSessions => Set<Features.Account.UserSession>();
+    /// <summary>The nodes' sessions on an external MQTT broker (not a tenant's data).</summary>
+    public DbSet<Features.Cluster.MqttNodeSession> MqttNodeSessions => Set<Features.Cluster.MqttNodeSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

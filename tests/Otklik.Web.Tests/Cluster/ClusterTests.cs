@@ -283,12 +283,23 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         await Task.WhenAll(streams);
         Assert.Equal(total, acknowledged.Count);
 
-        // Node A comes back with its client id: the broker delivers what A held unacknowledged when it died.
-        await cluster.A.StartAsync();
-        await EventuallyAsync(async () => (await StoredAsync(location.Id)).Count >= total, "every acknowledged press stored", 180);
+        // Node A stays dead: node B finds A's session without its lease, drains what the broker held for A, and ends it.
+        await EventuallyAsync(async () => (await StoredAsync(location.Id)).Count >= total, "every acknowledged press stored by node B", 180);
         var stored = await StoredAsync(location.Id);
         Assert.Equal(stored.Count, stored.Distinct().Count());
         Assert.Empty(acknowledged.Except(stored));
         Assert.Equal(total, stored.Count);
+        await EventuallyAsync(async () => await ScalarAsync<long>(
+            "SELECT count(*) FROM \"MqttNodeSessions\" WHERE \"ClientId\" = @c", ("c", "otklik-test-a")) == 0, "node A's session drained and forgotten", 60);
+        // The broker had kept messages for the dead node (in flight when it died, and queued after): node B stored them.
+        const string drainedLine = @"Drained the MQTT session otklik-test-a: (\d+) messages";
+        await EventuallyAsync(() => Task.FromResult(System.Text.RegularExpressions.Regex.IsMatch(cluster.B.Log, drainedLine)), "node B's log shows the drain", 10);
+        var drained = System.Text.RegularExpressions.Regex.Match(cluster.B.Log, drainedLine);
+        Assert.True(int.Parse(drained.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "node A's session held messages when it died");
+
+        // Node A comes back under its client id, joins the shared subscription again, and takes its share of new presses.
+        await cluster.A.StartAsync();
+        await EventuallyAsync(async () => await ScalarAsync<long>(
+            "SELECT count(*) FROM \"MqttNodeSessions\" WHERE \"ClientId\" = @c", ("c", "otklik-test-a")) == 1, "node A registered again", 60);
     }
 }

@@ -14,12 +14,17 @@ public interface IClusterLease
 {
     /// <summary>True when this node is (still, or now) the one that runs <paramref name="name"/>.</summary>
     Task<bool> TryHoldAsync(string name, CancellationToken ct);
+
+    /// <summary>Lets go of <paramref name="name"/> if this node holds it.</summary>
+    Task ReleaseAsync(string name);
 }
 
 /// <summary>One node (SQLite, or PostgreSQL without a cluster): always the leader.</summary>
 public sealed class SingleNodeLease : IClusterLease
 {
     public Task<bool> TryHoldAsync(string name, CancellationToken ct) => Task.FromResult(true);
+
+    public Task ReleaseAsync(string name) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -74,6 +79,32 @@ public sealed class PostgresAdvisoryLease(DatabaseOptions database, ILogger<Post
             }
             await connection.DisposeAsync();
             return false;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task ReleaseAsync(string name)
+    {
+        var gate = _gates.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        try
+        {
+            if (!_held.TryRemove(name, out var held)) return;
+            // Unlock explicitly: a pooled connection outlives DisposeAsync, and the session's lock with it.
+            try
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", held);
+                unlock.Parameters.AddWithValue("key", Key(name));
+                await unlock.ExecuteScalarAsync();
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Could not unlock the cluster lease {Lease}; it ends with its connection", name);
+            }
+            await held.DisposeAsync();
         }
         finally
         {

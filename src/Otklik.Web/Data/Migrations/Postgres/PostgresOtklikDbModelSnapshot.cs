@@ -843,6 +843,20 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.ToTable("StaffLinks");
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Cluster.MqttNodeSession", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("MqttNodeSessions");
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Conversion.ConversionSettings", b =>
                 {
                     b.Property<Guid>("OrganizationId")

@@ -834,6 +834,20 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.ToTable("StaffLinks");
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Cluster.MqttNodeSession", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("MqttNodeSessions");
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Conversion.ConversionSettings", b =>
                 {
                     b.Property<Guid>("OrganizationId")

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129024848_Initial")]
+    [Migration("20261129030407_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -835,6 +835,20 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("StaffLinks");
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Cluster.MqttNodeSession", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("MqttNodeSessions");
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Conversion.ConversionSettings", b =>

@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129024859_Initial")]
+    [Migration("20261129030424_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -844,6 +844,20 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("StaffLinks");
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Cluster.MqttNodeSession", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("MqttNodeSessions");
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Conversion.ConversionSettings", b =>
