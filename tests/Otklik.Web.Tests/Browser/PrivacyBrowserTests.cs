@@ -118,6 +118,60 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
         var log = await App.WithDbAsync(db => db.AuditEntries.CountAsync(e => e.Action == Otklik.Web.Features.Security.AuditActions.SignOutEverywhere && e.TargetId == org.OwnerId), org.Id);
         Assert.Equal(1, log);
     }
+
+    [Fact]
+    public async Task TwoFactor_TurnedOnWithTheAuthenticatorsCode_IsAskedAtTheNextSignIn()
+    {
+        var org = await App.NewOrganizationAsync();
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(org.OwnerEmail);
+        await page.GotoInteractiveAsync("/account/two-factor");
+        var key = (await page.Locator("#authenticator-key").TextContentAsync())!.Trim();
+        await page.Locator("#two-factor-code").FillAsync("000000" == Totp(key, 0) ? "111111" : "000000");
+        await page.Locator("#two-factor-enable").ClickAsync();
+        await Expect(page.Locator("#two-factor-wrong")).ToBeVisibleAsync();
+        await page.Locator("#two-factor-code").FillAsync(Totp(key, 0));
+        await page.Locator("#two-factor-enable").ClickAsync();
+        await Expect(page.Locator("#two-factor-on")).ToBeVisibleAsync();
+        await Expect(page.Locator("#recovery-codes")).Not.ToBeEmptyAsync();
+        await page.ScreenshotAsync($"two-factor-on-{App.Provider}");
+
+        // The password alone no longer signs in; the code does.
+        var fresh = await browser.NewPageAsync();
+        await fresh.GotoAsync("/login");
+        await fresh.Locator("#email").FillAsync(org.OwnerEmail);
+        await fresh.Locator("#password").FillAsync(TestOrg.Password);
+        await fresh.Locator("#sign-in").ClickAsync();
+        await Expect(fresh).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login/two-factor"));
+        await fresh.GotoAsync("/cases");
+        await Expect(fresh).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+        await fresh.Locator("#email").FillAsync(org.OwnerEmail);
+        await fresh.Locator("#password").FillAsync(TestOrg.Password);
+        await fresh.Locator("#sign-in").ClickAsync();
+        await fresh.Locator("#code").FillAsync("12345a");
+        await fresh.Locator("#verify").ClickAsync();
+        await Expect(fresh.Locator("#login-error")).ToHaveTextAsync("Wrong code.");
+        await fresh.Locator("#code").FillAsync(Totp(key, 1));
+        await fresh.Locator("#verify").ClickAsync();
+        await Expect(fresh).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+        await fresh.GotoInteractiveAsync("/account/sessions");
+        await Expect(fresh.GetByTestId("session-current")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>RFC 6238 as authenticator apps compute it: HMAC-SHA1 over 30-second steps, 6 digits; <paramref name="offset"/> steps ahead.</summary>
+    private static string Totp(string base32Key, int offset)
+    {
+        var bits = base32Key.TrimEnd('=').ToUpperInvariant().Select(c => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".IndexOf(c, StringComparison.Ordinal))
+            .SelectMany(v => Enumerable.Range(0, 5).Select(i => (v >> (4 - i)) & 1)).ToList();
+        var key = Enumerable.Range(0, bits.Count / 8).Select(b => (byte)Enumerable.Range(0, 8).Aggregate(0, (acc, i) => (acc << 1) | bits[b * 8 + i])).ToArray();
+        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30 + offset;
+        var counter = BitConverter.GetBytes(step);
+        if (BitConverter.IsLittleEndian) Array.Reverse(counter);
+        var hash = System.Security.Cryptography.HMACSHA1.HashData(key, counter);
+        var start = hash[^1] & 0x0F;
+        var value = ((hash[start] & 0x7F) << 24) | (hash[start + 1] << 16) | (hash[start + 2] << 8) | hash[start + 3];
+        return (value % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 public sealed class PrivacyBrowserSqliteTests(SqliteBrowser browser) : PrivacyBrowserTests<SqliteApp>(browser), IClassFixture<SqliteBrowser>;
