@@ -85,6 +85,9 @@ CONF
   ctl createRole otklik-node
   ctl addRoleACL otklik-node subscribePattern 'otklik/devices/+/events' allow
   ctl addRoleACL otklik-node subscribePattern '$share/otklik/otklik/devices/+/events' allow
+  ctl addRoleACL otklik-node subscribePattern 'otklik/devices/+/status' allow
+  ctl addRoleACL otklik-node subscribePattern '$share/otklik/otklik/devices/+/status' allow
+  ctl addRoleACL otklik-node publishClientSend 'otklik/devices/+/config' allow
   ctl addRoleACL otklik-node publishClientReceive 'otklik/devices/#' allow
   ctl createClient otklik -p "$otklik_pw"
   ctl addClientRole otklik otklik-node

@@ -260,6 +260,31 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
     }
 
     [Fact]
+    public async Task DeviceStatusThroughTheBroker_IsRecorded_AndTheDeviceGetsItsRetainedConfig()
+    {
+        var (_, devices) = await LocationAsync(1);
+        var device = devices[0];
+        using var client = await ConnectAsync(device);
+        var config = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            config.TrySetResult(e.ApplicationMessage.ConvertPayloadToString());
+            return Task.CompletedTask;
+        };
+        await client.SubscribeAsync($"otklik/devices/{device.Device.Id}/config", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var published = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"otklik/devices/{device.Device.Id}/status")
+            .WithPayload("""{"battery":42,"signal":77,"firmware":"1.4.2"}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.True(published.IsSuccess);
+        await EventuallyAsync(async () => await ScalarAsync<int?>("SELECT \"BatteryPercent\" FROM \"Devices\" WHERE \"Id\" = @d", ("d", device.Device.Id)) == 42,
+            "the status stored", 30);
+        using var json = System.Text.Json.JsonDocument.Parse(await config.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(device.Device.Id, json.RootElement.GetProperty("deviceId").GetGuid());
+        Assert.True(json.RootElement.GetProperty("maxBatch").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task NodeKilledMidStream_EveryAcknowledgedPressIsStoredOnce()
     {
         const int total = 10_000;

@@ -28,6 +28,7 @@ public sealed class ExternalMqttIngestor(
     IOptions<MqttOptions> options,
     DeviceDirectory devices,
     PressIngestor ingestor,
+    MqttBroker statuses,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<ExternalMqttIngestor> log,
@@ -40,6 +41,10 @@ public sealed class ExternalMqttIngestor(
     private IMqttClient? _client;
 
     public static string EventsFilter(string group) => $"$share/{group}/{DeviceTopics.Prefix}+/events";
+    public static string StatusFilter(string group) => $"$share/{group}/{DeviceTopics.Prefix}+/status";
+
+    /// <summary>Devices whose retained config this node has published since it started.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _configured = new();
 
     /// <summary>The cluster lease a node holds for as long as it runs with this MQTT client id.</summary>
     public static string SessionLease(string clientId) => "mqtt-session:" + clientId;
@@ -87,10 +92,11 @@ public sealed class ExternalMqttIngestor(
                     if (connected.ResultCode != MqttClientConnectResultCode.Success)
                         throw new InvalidOperationException($"The broker refused Otklik: {connected.ResultCode}");
                     var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(EventsFilter(o.ShareGroup), MqttQualityOfServiceLevel.AtLeastOnce).Build(), stoppingToken);
-                    var code = subscribed.Items.FirstOrDefault()?.ResultCode;
-                    if (code is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS0))
-                        throw new InvalidOperationException($"The broker refused the shared subscription: {code}");
+                        .WithTopicFilter(EventsFilter(o.ShareGroup), MqttQualityOfServiceLevel.AtLeastOnce)
+                        .WithTopicFilter(StatusFilter(o.ShareGroup), MqttQualityOfServiceLevel.AtLeastOnce).Build(), stoppingToken);
+                    foreach (var item in subscribed.Items)
+                        if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS0))
+                            throw new InvalidOperationException($"The broker refused the shared subscription {item.TopicFilter.Topic}: {item.ResultCode}");
                     if (lease is not null) await RegisterAsync(clientId, stoppingToken);
                     log.LogInformation("Connected to the MQTT broker {Host}:{Port} as {ClientId} (session present: {Present})",
                         o.Host, o.Port, clientId, connected.IsSessionPresent);
@@ -212,7 +218,8 @@ public sealed class ExternalMqttIngestor(
         if (connected.IsSessionPresent)
         {
             log.LogWarning("The node with MQTT client id {ClientId} stopped; draining the session it left on the broker", clientId);
-            await client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(EventsFilter(o.ShareGroup)).Build(), ct);
+            await client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder()
+                .WithTopicFilter(EventsFilter(o.ShareGroup)).WithTopicFilter(StatusFilter(o.ShareGroup)).Build(), ct);
             var started = time.GetUtcNow();
             while (Volatile.Read(ref pending) > 0 || time.GetUtcNow().UtcTicks - Interlocked.Read(ref lastAt) < DrainQuiet.Ticks)
             {
@@ -260,11 +267,17 @@ public sealed class ExternalMqttIngestor(
     /// <summary>True when the message may be acknowledged: stored, or never storable.</summary>
     private async Task<bool> StoreAsync(MqttApplicationMessage message, CancellationToken ct)
     {
-        if (!DeviceTopics.TryParse(message.Topic, out var deviceId, out var leaf) || leaf != "events") return true;
+        if (!DeviceTopics.TryParse(message.Topic, out var deviceId, out var leaf) || leaf is not ("events" or "status")) return true;
         var device = await devices.FindAsync(deviceId, ct);
         if (device is null)
         {
-            log.LogWarning("MQTT: events for unknown or inactive device {Device} dropped", deviceId);
+            log.LogWarning("MQTT: {Leaf} of unknown or inactive device {Device} dropped", leaf, deviceId);
+            return true;
+        }
+        await ConfigureAsync(device.Id, ct);
+        if (leaf == "status")
+        {
+            await statuses.RecordStatusAsync(device, message.Payload.ToArray());
             return true;
         }
         var parsed = DeviceEventParser.Parse(message.Payload.ToArray(), time.GetUtcNow(), device.Kind);
@@ -276,5 +289,25 @@ public sealed class ExternalMqttIngestor(
         }
         await ingestor.IngestAsync(device, parsed, IngestChannel.Mqtt, ct);
         return true;
+    }
+
+    /// <summary>
+    /// The device's settings as a retained message on its config topic, published the first time this node hears from
+    /// it: a device subscribed to its config gets them at once, and at every later subscription from the broker.
+    /// </summary>
+    private async Task ConfigureAsync(Guid deviceId, CancellationToken ct)
+    {
+        if (_configured.ContainsKey(deviceId) || _client is not { IsConnected: true } client) return;
+        try
+        {
+            var published = await client.PublishAsync(statuses.ConfigMessage(deviceId), ct);
+            if (published.ReasonCode == MqttClientPublishReasonCode.Success) _configured[deviceId] = true;
+            else log.LogWarning("The broker refused the config of device {Device}: {Reason} (may Otklik's account publish to otklik/devices/+/config?)",
+                deviceId, published.ReasonCode);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not publish the config of device {Device}", deviceId);
+        }
     }
 }

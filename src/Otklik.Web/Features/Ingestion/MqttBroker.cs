@@ -154,18 +154,22 @@ public sealed class MqttBroker(
     private async Task ClientConnectedAsync(ClientConnectedEventArgs e)
     {
         if (e.SessionItems[DeviceKey] is not DeviceSnapshot device || _server is null) return;
-        // The device's settings, retained so it gets them whenever it subscribes.
+        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(ConfigMessage(device.Id)) { SenderClientId = "otklik" });
+        await SeenAsync(device, null, null, null);
+    }
+
+    /// <summary>The device's settings, retained so it gets them whenever it subscribes to its config topic.</summary>
+    public MqttApplicationMessage ConfigMessage(Guid deviceId)
+    {
         var config = JsonSerializer.SerializeToUtf8Bytes(new
         {
-            deviceId = device.Id,
+            deviceId,
             suppressWindowSeconds = ingestion.Value.SuppressWindowSeconds,
             statusEverySeconds = options.Value.StatusEverySeconds,
             maxBatch = DeviceEventParser.MaxBatch,
         });
-        var message = new MqttApplicationMessageBuilder().WithTopic(DeviceTopics.Config(device.Id)).WithPayload(config)
+        return new MqttApplicationMessageBuilder().WithTopic(DeviceTopics.Config(deviceId)).WithPayload(config)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build();
-        await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "otklik" });
-        await SeenAsync(device, null, null, null);
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
@@ -221,7 +225,7 @@ public sealed class MqttBroker(
                 }
                 return;
             case "status":
-                await StatusAsync(device, payload);
+                await RecordStatusAsync(device, payload);
                 return;
             default:
                 e.Response.ReasonCode = MqttPubAckReasonCode.TopicNameInvalid;
@@ -229,7 +233,8 @@ public sealed class MqttBroker(
         }
     }
 
-    private async Task StatusAsync(DeviceSnapshot device, byte[] payload)
+    /// <summary>A device's status message (battery, signal, firmware; any message counts as "seen"), from either broker.</summary>
+    public async Task RecordStatusAsync(DeviceSnapshot device, byte[] payload)
     {
         int? battery = null, signal = null;
         string? firmware = null;
