@@ -29,6 +29,7 @@ using Otklik.Web.Features.Ingestion;
 using Otklik.Web.Features.Live;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Privacy;
 using Otklik.Web.Features.Reasons;
 using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Rollups;
@@ -87,6 +88,13 @@ services.ConfigureApplicationCookie(o =>
     // The API answers 401/403 instead of redirecting to the sign-in page.
     o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
     o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+    // The security stamp and the session (ended from the sessions list or by "sign out everywhere").
+    o.Events.OnValidatePrincipal = UserSessions.ValidateAsync;
+});
+services.Configure<SecurityStampValidatorOptions>(o =>
+{
+    o.ValidationInterval = TimeSpan.FromMinutes(1);
+    o.OnRefreshingPrincipal = UserSessions.KeepSession;
 });
 services.AddIdentityCore<AppUser>(o =>
     {
@@ -129,6 +137,9 @@ services.AddSingleton<IAttachmentStore, FileAttachmentStore>();
 services.AddSingleton<FeedbackLimits>();
 services.AddSingleton<FormTokens>();
 services.AddScoped<FeedbackIntake>();
+services.AddScoped<PersonRequests>();
+services.AddSingleton<RetentionWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
 // Imports: CSV/Excel files into feedback (and later other kinds), in the background, undoable.
 services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 services.AddSingleton<IImportTarget, FeedbackImportTarget>();
@@ -256,6 +267,7 @@ api.MapConversion();
 api.MapReviews();
 api.MapBonus();
 api.MapAudit();
+api.MapPrivacy();
 app.MapIngestion();
 app.MapHub<LiveHub>(LiveHub.Path);
 app.MapBenchmarkBaseline(benchmark, app.Environment);

@@ -15,6 +15,7 @@ using Otklik.Web.Features.Bonus;
 using Otklik.Web.Features.Rollups;
 using Otklik.Web.Features.Locations;
 using Otklik.Web.Features.Organizations;
+using Otklik.Web.Features.Privacy;
 using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Staff;
 using Otklik.Web.Features.Surveys;
@@ -98,6 +99,10 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ConsentTextVersion> ConsentTextVersions => Set<ConsentTextVersion>();
+    public DbSet<RetentionPolicy> RetentionPolicies => Set<RetentionPolicy>();
+    public DbSet<RetentionRun> RetentionRuns => Set<RetentionRun>();
+    public DbSet<Features.Account.UserSession> UserSessions => Set<Features.Account.UserSession>();
     /// <summary>The nodes' sessions on an external MQTT broker (not a tenant's data).</summary>
     public DbSet<Features.Cluster.MqttNodeSession> MqttNodeSessions => Set<Features.Cluster.MqttNodeSession>();
 
@@ -151,6 +156,13 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         FilterByLocation<ReviewSource>(builder);
         builder.Entity<BonusSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<ConsentTextVersion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<RetentionPolicy>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<RetentionRun>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Account.UserSession>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Account.UserSession>().HasIndex(e => new { e.UserId, e.EndedAt });
+        builder.Entity<Features.Account.UserSession>().Property(e => e.Address).HasMaxLength(64);
+        builder.Entity<Features.Account.UserSession>().Property(e => e.Browser).HasMaxLength(200);
         builder.Entity<AuditEntry>().HasIndex(e => new { e.OrganizationId, e.At });
         builder.Entity<AuditEntry>().Property(e => e.Action).HasMaxLength(64);
         builder.Entity<AuditEntry>().Property(e => e.TargetType).HasMaxLength(64);
@@ -180,6 +192,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     private void StampTenant()
     {
         AuditTrail.Capture(ChangeTracker, _tenant);
+        ConsentHistory.Capture(ChangeTracker);
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)

@@ -81,7 +81,7 @@ public sealed class TenantCircuitHandler(AuthenticationStateProvider auth, Tenan
 }
 
 /// <summary>Puts the organization and role into the sign-in cookie.</summary>
-public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options)
+public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options, IHttpContextAccessor http)
     : UserClaimsPrincipalFactory<AppUser>(users, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
@@ -90,6 +90,9 @@ public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<Ide
         identity.AddClaim(new Claim(OtklikClaims.Organization, user.OrganizationId.ToString()));
         identity.AddClaim(new Claim(OtklikClaims.Role, user.Role.ToString()));
         if (!string.IsNullOrEmpty(user.DisplayName)) identity.AddClaim(new Claim("name", user.DisplayName));
+        // The session a sign-in just started (see UserSessions); a refreshed principal gets it copied instead.
+        if (http.HttpContext?.Items[Features.Account.UserSessions.ItemKey] is Guid session)
+            identity.AddClaim(new Claim(Features.Account.UserSessions.Claim, session.ToString()));
         return identity;
     }
 }

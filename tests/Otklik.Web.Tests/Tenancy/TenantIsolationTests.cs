@@ -132,7 +132,17 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/bonus/statement/"] = _ => null,
         ["/api/v1/bonus/statement.csv/"] = _ => null,
         ["/api/v1/bonus/statement.xlsx/"] = _ => null,
+        // Privacy: a person is searched inside the caller's organization only; another's customer is 404 (PersonRequestsTests).
+        ["/api/v1/privacy/person/"] = _ => null,
+        ["/api/v1/privacy/person/export/"] = _ => null,
+        ["/api/v1/privacy/person/erase/"] = _ => null,
+        ["/api/v1/privacy/retention/"] = _ => null,
+        ["/api/v1/privacy/retention/runs/"] = _ => null,
+        ["/api/v1/privacy/consents/"] = _ => null,
     };
+
+    /// <summary>The e-mail of a customer of the victim (left with consent on feedback at the other location).</summary>
+    private static string VictimCustomer(Seed victim) => $"customer-{victim.Org.Id:N}@example.com";
 
     /// <summary>Routes a device authenticates to with its token; a user's key gets 401 there.</summary>
     private static bool IsDeviceRoute(string template) => template.Contains("{deviceId:guid}", StringComparison.Ordinal);
@@ -169,6 +179,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             """{"stages":[{"key":"x","nameRu":"x","nameEn":"x"}],"reasons":[]}""",
         _ when template.StartsWith("/api/v1/reviews", StringComparison.Ordinal) || template.StartsWith("/api/v1/customer-counts", StringComparison.Ordinal) =>
             $$"""{"locationId":"{{victim.OtherLocation.Id}}","service":"YandexMaps","takenAt":"2026-01-01T00:00:00Z","totalReviews":5,"positiveReviews":1,"url":"https://example.com/x","totalPath":"a","positivePath":"b","from":"2026-01-01","to":"2026-01-02","customers":5}""",
+        _ when template.StartsWith("/api/v1/privacy", StringComparison.Ordinal) => $$"""{"email":"{{VictimCustomer(victim)}}","contactMonths":1,"attachmentMonths":1,"freeTextMonths":1}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
     };
@@ -299,7 +310,10 @@ public abstract class TenantIsolationTests(OtklikApp app)
         (await device.PostAsync(TestDevice.Event(Guid.NewGuid(), "red"))).EnsureSuccessStatusCode();
         seed.Extra["alert"] = await app.WithDbAsync(db => db.Alerts.Where(a => a.LocationId == seed.OtherLocation.Id && a.Kind == Otklik.Web.Features.Alerts.AlertKind.RedPress).Select(a => a.Id).SingleAsync(), seed.Org.Id);
         using var owner = seed.Org.Owner();
-        (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Case elsewhere" })).EnsureSuccessStatusCode();
+        (await owner.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = seed.OtherLocation.Id, channel = "Kiosk", sentiment = "Negative", text = "Case elsewhere", contactEmail = VictimCustomer(seed), contactConsent = true,
+        })).EnsureSuccessStatusCode();
         var channel = await (await owner.PostJsonAsync($"/api/v1/locations/{seed.OtherLocation.Id}/notification-channels",
             new { name = "Hook", kind = "Webhook", target = "https://example.com/hook", notifyOnRaise = false })).ReadAsync<Otklik.Web.Features.Alerts.ChannelCreated>(HttpStatusCode.Created);
         seed.Extra["channel"] = channel.Channel.Id;
@@ -361,7 +375,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var a in await db.AccessScopes.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.UserId}{a.ApiKeyId}{a.LocationId};");
         foreach (var o in await db.Organizations.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{o.FeedbackConsentText}{o.FeedbackConsentVersion};");
         foreach (var r in await db.Reasons.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.Id}{r.NameRu}{r.NameEn}{r.ParentId}{r.SortOrder}{r.ArchivedAt:O};");
-        foreach (var f in await db.Feedback.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{f.Id}{f.Text}{f.Sentiment};");
+        foreach (var f in await db.Feedback.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{f.Id}{f.Text}{f.Sentiment}{f.ContactEmail}{f.ContactConsentVersion};");
         sb.Append(CultureInfo.InvariantCulture, $"feedback-reasons:{await db.FeedbackReasons.CountAsync()};attachments:{await db.FeedbackAttachments.CountAsync()};");
         sb.Append(CultureInfo.InvariantCulture, $"presses:{await db.ButtonPresses.CountAsync()}");
         foreach (var a in await db.Alerts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{a.Id}{a.AcknowledgedAt:O}{a.EscalationLevel}{a.ResolvedAt:O};");
@@ -383,6 +397,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var c in await db.CustomerCounts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Customers};");
         foreach (var r in await db.ReviewSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.PositiveMinRating};");
         foreach (var b in await db.BonusSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{b.RuleJson};");
+        foreach (var p in await db.RetentionPolicies.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"retention:{p.ContactMonths}{p.AttachmentMonths}{p.FreeTextMonths};");
         // A key's first use in an hour is itself an audit line; every other line would mean something was done.
         sb.Append(CultureInfo.InvariantCulture, $"audit:{await db.AuditEntries.CountAsync(e => e.Action != Otklik.Web.Features.Security.AuditActions.ApiKeyUsed)}");
         return sb.ToString();

@@ -46,6 +46,8 @@ public sealed class Feedback : ILocationOwned
     public string? ContactEmail { get; set; }
     /// <summary>Version of the organization's consent text the customer agreed to; null: no consent, no contact.</summary>
     public int? ContactConsentVersion { get; set; }
+    /// <summary>When the customer gave that consent (through <see cref="Channel"/>); null: no consent.</summary>
+    public DateTimeOffset? ContactConsentAt { get; set; }
     /// <summary>The customer allows publishing the text as a testimonial.</summary>
     public bool TestimonialConsent { get; set; }
     /// <summary>A keyed hash of the browser's user agent, to spot floods; never the raw value or the address.</summary>

@@ -108,6 +108,7 @@ public sealed class FeedbackIntake(
             OrganizationId = location!.OrganizationId, LocationId = location.Id, Channel = s.Channel, Sentiment = s.Sentiment, Text = text,
             ContactName = keepContact ? name : null, ContactPhone = keepContact ? phone : null, ContactEmail = keepContact ? email : null,
             ContactConsentVersion = keepContact ? s.ConsentVersion ?? org.FeedbackConsentVersion : null,
+            ContactConsentAt = keepContact ? now : null,
             Author = author,
             TestimonialConsent = s.TestimonialConsent && text is not null,
             UserAgentHash = HashUserAgent(location.OrganizationId, s.UserAgent), CreatedAt = now,

@@ -174,7 +174,7 @@ public sealed class FeedbackImportTarget : IImportTarget
                 var feedback = new Feedback.Feedback
                 {
                     OrganizationId = context.OrganizationId, LocationId = row.LocationId, Channel = row.Channel, Sentiment = row.Sentiment, Text = row.Text,
-                    ContactName = row.Name, ContactPhone = row.Phone, ContactEmail = row.Email, ContactConsentVersion = row.ConsentVersion,
+                    ContactName = row.Name, ContactPhone = row.Phone, ContactEmail = row.Email, ContactConsentVersion = row.ConsentVersion, ContactConsentAt = row.ConsentVersion is null ? null : row.CreatedAt,
                     CreatedAt = row.CreatedAt, Author = row.Author, ImportJobId = importJobId,
                 };
                 feedback.Reasons.AddRange(row.Reasons.Select(id => new FeedbackReason { ReasonId = id, OrganizationId = context.OrganizationId }));

@@ -39,6 +39,7 @@ public static class AuditActions
     public const string SignInFailed = "sign-in.failed";
     public const string LockedOut = "sign-in.locked-out";
     public const string SignOut = "sign-out";
+    public const string SignOutEverywhere = "sign-out.everywhere";
     public const string UserCreated = "user.created";
     public const string UserChanged = "user.changed";
     public const string UserDeleted = "user.deleted";
@@ -53,8 +54,10 @@ public static class AuditActions
 
     public static readonly string[] All =
     [
-        SignIn, SignInFailed, LockedOut, SignOut, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
+        SignIn, SignInFailed, LockedOut, SignOut, SignOutEverywhere, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
         ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged,
+        Privacy.PrivacyAudit.Viewed, Privacy.PrivacyAudit.Exported, Privacy.PrivacyAudit.Erased, Privacy.PrivacyAudit.RetentionApplied,
+        Privacy.PrivacyAudit.RetentionChanged,
     ];
 }
 

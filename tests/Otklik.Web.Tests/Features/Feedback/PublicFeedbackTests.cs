@@ -206,7 +206,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         Assert.Contains("id=\"contact-dropped\"", html, StringComparison.Ordinal);
         var f = Assert.Single(await StoredAsync(place.Org.Id));
         Assert.Equal("Cold coffee", f.Text);
-        Assert.Equal((null, null, null, (int?)null), (f.ContactName, f.ContactPhone, f.ContactEmail, f.ContactConsentVersion));
+        Assert.Equal((null, null, null, (int?)null, (DateTimeOffset?)null), (f.ContactName, f.ContactPhone, f.ContactEmail, f.ContactConsentVersion, f.ContactConsentAt));
     }
 
     [Fact]
@@ -221,7 +221,14 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
 
         Assert.Equal(1, settings.ConsentVersion);
         var f = Assert.Single(await StoredAsync(place.Org.Id));
-        Assert.Equal(("a@example.com", (int?)1), (f.ContactEmail, f.ContactConsentVersion));
+        Assert.Equal(("a@example.com", (int?)1, FeedbackChannel.QrPage), (f.ContactEmail, f.ContactConsentVersion, f.Channel));
+        Assert.NotNull(f.ContactConsentAt);
+        Assert.True(f.ContactConsentAt >= f.CreatedAt.AddSeconds(-1) && f.ContactConsentAt <= f.CreatedAt.AddSeconds(1));
+
+        // A later text is a new version; the words this customer agreed to stay readable.
+        await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "Version three" })).ReadAsync<FeedbackSettingsDto>();
+        var versions = await (await owner.GetAsync("/api/v1/privacy/consents")).ReadAsync<List<Otklik.Web.Features.Privacy.ConsentVersionDto>>();
+        Assert.Equal([(2, "Version three", false), (1, "Version two", false), (0, ConsentTexts.DefaultRu, true)], versions.Select(v => (v.Version, v.Text, v.IsDefault)));
     }
 
     public static TheoryData<string, byte[], string, string> BadPhotos => new()

@@ -104,6 +104,24 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "UserSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastSeenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Browser = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    EndedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserSessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ApiKeys",
                 columns: table => new
                 {
@@ -201,6 +219,26 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_CaseSettings", x => x.OrganizationId);
                     table.ForeignKey(
                         name: "FK_CaseSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsentTextVersions",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsentTextVersions", x => new { x.OrganizationId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_ConsentTextVersions_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -343,6 +381,51 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
                     table.ForeignKey(
                         name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionPolicies",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ContactMonths = table.Column<int>(type: "integer", nullable: true),
+                    AttachmentMonths = table.Column<int>(type: "integer", nullable: true),
+                    FreeTextMonths = table.Column<int>(type: "integer", nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionPolicies", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_RetentionPolicies_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionRuns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ContactsCleared = table.Column<int>(type: "integer", nullable: false),
+                    AttachmentsDeleted = table.Column<int>(type: "integer", nullable: false),
+                    TextsCleared = table.Column<int>(type: "integer", nullable: false),
+                    SurveyContactsCleared = table.Column<int>(type: "integer", nullable: false),
+                    SurveyCommentsCleared = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RetentionRuns_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -590,6 +673,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     ContactPhone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     ContactEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     ContactConsentVersion = table.Column<int>(type: "integer", nullable: true),
+                    ContactConsentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     TestimonialConsent = table.Column<bool>(type: "boolean", nullable: false),
                     UserAgentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -1790,6 +1874,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RetentionRuns_OrganizationId_At",
+                table: "RetentionRuns",
+                columns: new[] { "OrganizationId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReviewSnapshots_ImportJobId",
                 table: "ReviewSnapshots",
                 column: "ImportJobId");
@@ -1919,6 +2008,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "OrganizationId", "ApprovedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_UserId_EndedAt",
+                table: "UserSessions",
+                columns: new[] { "UserId", "EndedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_VisitorCounts_DeviceId_EventId",
                 table: "VisitorCounts",
                 columns: new[] { "DeviceId", "EventId" },
@@ -1964,6 +2058,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CaseShares");
 
             migrationBuilder.DropTable(
+                name: "ConsentTextVersions");
+
+            migrationBuilder.DropTable(
                 name: "ConversionSettings");
 
             migrationBuilder.DropTable(
@@ -2000,6 +2097,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ResponseTemplates");
 
             migrationBuilder.DropTable(
+                name: "RetentionPolicies");
+
+            migrationBuilder.DropTable(
+                name: "RetentionRuns");
+
+            migrationBuilder.DropTable(
                 name: "ReviewSettings");
 
             migrationBuilder.DropTable(
@@ -2028,6 +2131,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Testimonials");
+
+            migrationBuilder.DropTable(
+                name: "UserSessions");
 
             migrationBuilder.DropTable(
                 name: "VisitorCounts");

@@ -103,6 +103,24 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "UserSessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Browser = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserSessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ApiKeys",
                 columns: table => new
                 {
@@ -200,6 +218,26 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_CaseSettings", x => x.OrganizationId);
                     table.ForeignKey(
                         name: "FK_CaseSettings_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConsentTextVersions",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConsentTextVersions", x => new { x.OrganizationId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_ConsentTextVersions_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -342,6 +380,51 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_ResponseTemplates", x => x.Id);
                     table.ForeignKey(
                         name: "FK_ResponseTemplates_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionPolicies",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContactMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    AttachmentMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    FreeTextMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionPolicies", x => x.OrganizationId);
+                    table.ForeignKey(
+                        name: "FK_RetentionPolicies_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RetentionRuns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ContactsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    AttachmentsDeleted = table.Column<int>(type: "INTEGER", nullable: false),
+                    TextsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    SurveyContactsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    SurveyCommentsCleared = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RetentionRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RetentionRuns_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -589,6 +672,7 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     ContactPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     ContactEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     ContactConsentVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    ContactConsentAt = table.Column<long>(type: "INTEGER", nullable: true),
                     TestimonialConsent = table.Column<bool>(type: "INTEGER", nullable: false),
                     UserAgentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -1789,6 +1873,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_RetentionRuns_OrganizationId_At",
+                table: "RetentionRuns",
+                columns: new[] { "OrganizationId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ReviewSnapshots_ImportJobId",
                 table: "ReviewSnapshots",
                 column: "ImportJobId");
@@ -1918,6 +2007,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "OrganizationId", "ApprovedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UserSessions_UserId_EndedAt",
+                table: "UserSessions",
+                columns: new[] { "UserId", "EndedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_VisitorCounts_DeviceId_EventId",
                 table: "VisitorCounts",
                 columns: new[] { "DeviceId", "EventId" },
@@ -1963,6 +2057,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "CaseShares");
 
             migrationBuilder.DropTable(
+                name: "ConsentTextVersions");
+
+            migrationBuilder.DropTable(
                 name: "ConversionSettings");
 
             migrationBuilder.DropTable(
@@ -1999,6 +2096,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "ResponseTemplates");
 
             migrationBuilder.DropTable(
+                name: "RetentionPolicies");
+
+            migrationBuilder.DropTable(
+                name: "RetentionRuns");
+
+            migrationBuilder.DropTable(
                 name: "ReviewSettings");
 
             migrationBuilder.DropTable(
@@ -2027,6 +2130,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Testimonials");
+
+            migrationBuilder.DropTable(
+                name: "UserSessions");
 
             migrationBuilder.DropTable(
                 name: "VisitorCounts");
