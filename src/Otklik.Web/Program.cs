@@ -153,6 +153,7 @@ if (builder.Configuration.GetSection(RollupOptions.Section).Get<RollupOptions>()
     services.AddScoped<IPressCommitHook, PressRollupHook>();
 services.AddSingleton<IRollupSource, PressRollupSource>();
 services.AddSingleton<IRollupSource, FeedbackRollupSource>();
+services.AddSingleton<IRollupSource, ConversionRollupSource>();
 services.AddSingleton<RollupRebuilder>();
 
 // Surveys: NPS/CSAT with factor questions, public page, interviewer mode, invitations through the alerts' outbox.

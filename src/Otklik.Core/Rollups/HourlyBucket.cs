@@ -42,7 +42,9 @@ public enum RollupEventKind
 /// <param name="Revenue">Receipt total (receipts only).</param>
 /// <param name="Items">Items on the receipt (receipts only).</param>
 /// <param name="Channel">Feedback channel key (e.g. "QrPage", "Kiosk"); empty for presses, visitors, receipts and sales attempts.</param>
-public readonly record struct RollupEvent(Guid LocationId, Guid? StaffId, DateTimeOffset OccurredAt, RollupEventKind Kind, decimal Revenue = 0, long Items = 0, string Channel = "");
+/// <param name="Count">How many visitors or receipts the event stands for (a counter's interval, a POS interval total); 1 otherwise.</param>
+public readonly record struct RollupEvent(Guid LocationId, Guid? StaffId, DateTimeOffset OccurredAt, RollupEventKind Kind, decimal Revenue = 0, long Items = 0, string Channel = "",
+    long Count = 1);
 
 /// <summary>Identity of an hourly bucket.</summary>
 /// <param name="LocationId">Location.</param>
@@ -103,7 +105,9 @@ public readonly record struct BucketCounts(long Green, long Red, long Suppressed
             case RollupEventKind.GreenPress: return new(1, 0, 0, 0, 0, 0, 0, 0);
             case RollupEventKind.RedPress: return new(0, 1, 0, 0, 0, 0, 0, 0);
             case RollupEventKind.SuppressedPress: return new(0, 0, 1, 0, 0, 0, 0, 0);
-            case RollupEventKind.Visitor: return new(0, 0, 0, 1, 0, 0, 0, 0);
+            case RollupEventKind.Visitor:
+                ArgumentOutOfRangeException.ThrowIfNegative(e.Count, nameof(e));
+                return new(0, 0, 0, e.Count, 0, 0, 0, 0);
             case RollupEventKind.SalesAttempt: return new(0, 0, 0, 0, 0, 0, 0, 1);
             case RollupEventKind.FeedbackPositive: return new(0, 0, 0, 0, 0, 0, 0, 0, FeedbackPositive: 1);
             case RollupEventKind.FeedbackNeutral: return new(0, 0, 0, 0, 0, 0, 0, 0, FeedbackNeutral: 1);
@@ -111,7 +115,8 @@ public readonly record struct BucketCounts(long Green, long Red, long Suppressed
             case RollupEventKind.Receipt:
                 ArgumentOutOfRangeException.ThrowIfNegative(e.Revenue, nameof(e));
                 ArgumentOutOfRangeException.ThrowIfNegative(e.Items, nameof(e));
-                return new(0, 0, 0, 0, 1, e.Revenue, e.Items, 0);
+                ArgumentOutOfRangeException.ThrowIfNegative(e.Count, nameof(e));
+                return new(0, 0, 0, 0, e.Count, e.Revenue, e.Items, 0);
             default:
                 throw new ArgumentOutOfRangeException(nameof(e), "Unknown event kind.");
         }

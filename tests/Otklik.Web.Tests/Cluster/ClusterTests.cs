@@ -277,7 +277,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             .WithPayload("""{"battery":42,"signal":77,"firmware":"1.4.2"}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
         Assert.True(published.IsSuccess);
-        await EventuallyAsync(async () => await ScalarAsync<int?>("SELECT \"BatteryPercent\" FROM \"Devices\" WHERE \"Id\" = @d", ("d", device.Device.Id)) == 42,
+        await EventuallyAsync(async () => await ScalarAsync<int>("SELECT coalesce(\"BatteryPercent\", -1) FROM \"Devices\" WHERE \"Id\" = @d", ("d", device.Device.Id)) == 42,
             "the status stored", 30);
         using var json = System.Text.Json.JsonDocument.Parse(await config.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(device.Device.Id, json.RootElement.GetProperty("deviceId").GetGuid());

@@ -52,11 +52,17 @@ public static class FunnelConsole
 
     public static async Task RecordAttemptAsync(OtklikDb db, ConversionLive live, Guid locationId, Guid? staffId, DateTimeOffset now, CancellationToken ct)
     {
-        db.SalesAttempts.Add(new SalesAttempt
+        var attempt = new SalesAttempt
         {
             LocationId = locationId, StaffMemberId = staffId, EventId = Guid.NewGuid(), OccurredAt = now, ReceivedAt = now, Source = AttemptSource.Console,
-        });
-        await db.SaveChangesAsync(ct);
+        };
+        db.SalesAttempts.Add(attempt);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await Rollups.RollupStore.AddAsync(db, [Rollups.RollupStore.Of(attempt)], ct);
+            await tx.CommitAsync(ct);
+        }
         await live.PublishAsync(db.Tenant.OrganizationId, locationId);
     }
 

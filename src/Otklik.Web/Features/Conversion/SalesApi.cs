@@ -176,6 +176,8 @@ public static class SalesApi
             });
         db.PosSales.AddRange(fresh);
         await db.SaveChangesAsync(ct);
+        // OrganizationId is stamped on save: count the stored rows into the rollups in the same transaction.
+        await Rollups.RollupStore.AddAsync(db, fresh.Select(Rollups.RollupStore.Of), ct);
         await tx.CommitAsync(ct);
         return new SalesResult(fresh.Count, sales.Count - fresh.Count);
     }

@@ -229,6 +229,8 @@ public sealed class PressIngestor(
         db.VisitorCounts.AddRange(visits);
         db.SalesAttempts.AddRange(attempts);
         await db.SaveChangesAsync(ct);
+        if (visits.Count + attempts.Count > 0)
+            await Rollups.RollupStore.AddAsync(db, visits.Select(Rollups.RollupStore.Of).Concat(attempts.Select(Rollups.RollupStore.Of)), ct);
         await TouchDevicesAsync(db, deviceIds, now, ct);
         foreach (var hook in scope.ServiceProvider.GetServices<IPressCommitHook>())
             await hook.OnPressesAsync(db, stored, ct);

@@ -50,6 +50,20 @@ public sealed class FeedbackRollupSource : IRollupSource
     }
 }
 
+/// <summary>Visitor counts, POS sales and sales attempts: the conversion columns of the rollups.</summary>
+public sealed class ConversionRollupSource : IRollupSource
+{
+    public async IAsyncEnumerable<TenantEvent> ReadAsync(OtklikDb db, DateTimeOffset from, DateTimeOffset to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var v in db.VisitorCounts.AsNoTracking().Where(v => v.From >= from && v.From < to).AsAsyncEnumerable().WithCancellation(ct))
+            yield return RollupStore.Of(v);
+        await foreach (var s in db.PosSales.AsNoTracking().Where(s => s.From >= from && s.From < to).AsAsyncEnumerable().WithCancellation(ct))
+            yield return RollupStore.Of(s);
+        await foreach (var a in db.SalesAttempts.AsNoTracking().Where(a => a.OccurredAt >= from && a.OccurredAt < to).AsAsyncEnumerable().WithCancellation(ct))
+            yield return RollupStore.Of(a);
+    }
+}
+
 /// <summary>Counts committed presses into the rollups in the same transaction as the presses (a duplicate is never stored, so never counted).</summary>
 public sealed class PressRollupHook : IPressCommitHook
 {

@@ -32,6 +32,17 @@ public static class RollupStore
             _ => RollupEventKind.FeedbackNeutral,
         }, Channel: f.Channel.ToString()));
 
+    /// <summary>A counter's interval: its visitors in, at the interval's start (as the conversion report reads them).</summary>
+    public static TenantEvent Of(Conversion.VisitorCount v) =>
+        new(v.OrganizationId, new RollupEvent(v.LocationId, null, v.From, RollupEventKind.Visitor, Count: v.In));
+
+    /// <summary>A POS receipt or interval total: its receipts, revenue and items, at its start, under its seller if known.</summary>
+    public static TenantEvent Of(Conversion.PosSale s) =>
+        new(s.OrganizationId, new RollupEvent(s.LocationId, s.StaffMemberId, s.From, RollupEventKind.Receipt, s.RevenueMinor / 100m, s.Items, Count: s.Receipts));
+
+    public static TenantEvent Of(Conversion.SalesAttempt a) =>
+        new(a.OrganizationId, new RollupEvent(a.LocationId, a.StaffMemberId, a.OccurredAt, RollupEventKind.SalesAttempt));
+
     /// <summary>
     /// Adds the events to their buckets with <c>INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x</c> (SQLite and PostgreSQL),
     /// so that writers on several nodes add rather than overwrite. Call inside the transaction that stores the events.
