@@ -66,20 +66,10 @@ public sealed class FeedbackImportTarget : IImportTarget
 
     public async Task<IImportSession> BeginAsync(OtklikDb db, ImportContext context, CancellationToken ct)
     {
-        var locations = await db.Locations.AsNoTracking().Select(l => new { l.Id, l.Name, l.Slug, l.TimeZone }).ToListAsync(ct);
+        var locations = await ImportLocations.LoadAsync(db, ct);
         var reasons = await db.Reasons.AsNoTracking().Where(r => r.ArchivedAt == null).ToListAsync(ct);
         var consentVersion = await db.Organizations.AsNoTracking().Select(o => o.FeedbackConsentVersion).FirstOrDefaultAsync(ct);
-        var byName = new Dictionary<string, List<(Guid Id, TimeZoneInfo Zone)>>(StringComparer.Ordinal);
-        foreach (var l in locations)
-        {
-            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(l.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-            foreach (var key in new[] { ImportMapping.Normalize(l.Name), l.Slug.ToLowerInvariant() }.Distinct())
-            {
-                if (!byName.TryGetValue(key, out var list)) byName[key] = list = [];
-                list.Add((l.Id, zone));
-            }
-        }
-        return new Session(byName, reasons, consentVersion, context);
+        return new Session(locations, reasons, consentVersion, context);
     }
 
     public async Task<int> UndoAsync(OtklikDb db, Guid importJobId, CancellationToken ct)
@@ -95,7 +85,7 @@ public sealed class FeedbackImportTarget : IImportTarget
     private sealed record Row(Guid LocationId, DateTimeOffset CreatedAt, FeedbackChannel Channel, Sentiment Sentiment, List<Guid> Reasons, string? Text, string? Author,
         string? Name, string? Phone, string? Email, int? ConsentVersion);
 
-    private sealed class Session(Dictionary<string, List<(Guid Id, TimeZoneInfo Zone)>> locations, List<Reason> reasons, int consentVersion, ImportContext context) : IImportSession
+    private sealed class Session(ImportLocations locations, List<Reason> reasons, int consentVersion, ImportContext context) : IImportSession
     {
         private readonly IStringLocalizer<Ui> L = context.L;
         private readonly Dictionary<(ReasonKind, string), List<Guid>> _reasons = IndexReasons(reasons);
@@ -115,27 +105,12 @@ public sealed class FeedbackImportTarget : IImportTarget
         public RowCheck Check(IReadOnlyDictionary<string, object?> v)
         {
             var errors = new List<string>();
-            var locationName = (string)v["location"]!;
-            (Guid Id, TimeZoneInfo Zone) location = default;
-            if (!locations.TryGetValue(ImportMapping.Normalize(locationName), out var found) && !locations.TryGetValue(locationName.Trim().ToLowerInvariant(), out found))
-                errors.Add(L["location: no location \"{0}\".", Parsers.Short(locationName)]);
-            else if (found.Count > 1) errors.Add(L["location: several locations are called \"{0}\"; use the slug.", Parsers.Short(locationName)]);
-            else location = found[0];
+            var location = locations.Find((string)v["location"]!, L, errors);
 
             var sentiment = (Sentiment)v["sentiment"]!;
             var channel = v.TryGetValue("channel", out var c) && c is FeedbackChannel ch ? ch : FeedbackChannel.Import;
 
-            DateTimeOffset createdAt = default;
-            if (location.Zone is { } zone)
-            {
-                createdAt = v["date"] switch
-                {
-                    DateTimeOffset instant => instant.ToUniversalTime(),
-                    DateTime local => new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime(),
-                    _ => default,
-                };
-                if (createdAt > context.Now.AddDays(1)) errors.Add(L["date: in the future."]);
-            }
+            var createdAt = location is { } place ? ImportLocations.At(v["date"], place.Zone, context, errors) : default;
 
             var reasonIds = new List<Guid>();
             if (v.TryGetValue("reasons", out var r) && r is string names)
@@ -162,7 +137,7 @@ public sealed class FeedbackImportTarget : IImportTarget
                 if (phone is null && email is null) errors.Add(L["contactPhone: give a phone number or an e-mail address to be contacted."]);
             }
             if (errors.Count > 0) return RowCheck.Bad(string.Join("; ", errors));
-            return RowCheck.Good(new Row(location.Id, createdAt, channel, sentiment, reasonIds, Get("text"), Get("author"),
+            return RowCheck.Good(new Row(location!.Value.Id, createdAt, channel, sentiment, reasonIds, Get("text"), Get("author"),
                 keep ? name2 : null, keep ? phone : null, keep ? email : null, keep ? consentVersion : null));
         }
 

@@ -53,48 +53,22 @@ public sealed class ReviewImportTarget : IImportTarget
 
     public async Task<IImportSession> BeginAsync(OtklikDb db, ImportContext context, CancellationToken ct)
     {
-        var locations = await db.Locations.AsNoTracking().Select(l => new { l.Id, l.Name, l.Slug, l.TimeZone }).ToListAsync(ct);
-        var byName = new Dictionary<string, List<(Guid Id, TimeZoneInfo Zone)>>(StringComparer.Ordinal);
-        foreach (var l in locations)
-        {
-            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(l.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-            foreach (var key in new[] { ImportMapping.Normalize(l.Name), l.Slug.ToLowerInvariant() }.Distinct())
-            {
-                if (!byName.TryGetValue(key, out var list)) byName[key] = list = [];
-                list.Add((l.Id, zone));
-            }
-        }
-        return new Session(byName, context);
+        var locations = await ImportLocations.LoadAsync(db, ct);
+        return new Session(locations, context);
     }
 
     public Task<int> UndoAsync(OtklikDb db, Guid importJobId, CancellationToken ct) =>
         db.ReviewSnapshots.Where(s => s.ImportJobId == importJobId).ExecuteDeleteAsync(ct);
 
-    private sealed class Session(Dictionary<string, List<(Guid Id, TimeZoneInfo Zone)>> locations, ImportContext context) : IImportSession
+    private sealed class Session(ImportLocations locations, ImportContext context) : IImportSession
     {
         private readonly IStringLocalizer<Ui> L = context.L;
 
         public RowCheck Check(IReadOnlyDictionary<string, object?> v)
         {
             var problems = new List<string>();
-            var locationName = (string)v["location"]!;
-            (Guid Id, TimeZoneInfo Zone) location = default;
-            if (!locations.TryGetValue(ImportMapping.Normalize(locationName), out var found) && !locations.TryGetValue(locationName.Trim().ToLowerInvariant(), out found))
-                problems.Add(L["location: no location \"{0}\".", Parsers.Short(locationName)]);
-            else if (found.Count > 1) problems.Add(L["location: several locations are called \"{0}\"; use the slug.", Parsers.Short(locationName)]);
-            else location = found[0];
-
-            DateTimeOffset takenAt = default;
-            if (location.Zone is { } zone)
-            {
-                takenAt = v["date"] switch
-                {
-                    DateTimeOffset instant => instant.ToUniversalTime(),
-                    DateTime local => new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime(),
-                    _ => default,
-                };
-                if (takenAt > context.Now.AddDays(1)) problems.Add(L["date: in the future."]);
-            }
+            var location = locations.Find((string)v["location"]!, L, problems);
+            var takenAt = location is { } place ? ImportLocations.At(v["date"], place.Zone, context, problems) : default;
 
             int? Get(string field) => v.TryGetValue(field, out var x) ? x as int? : null;
             var stars = new[] { Get("stars1"), Get("stars2"), Get("stars3"), Get("stars4"), Get("stars5") };
@@ -106,7 +80,7 @@ public sealed class ReviewImportTarget : IImportTarget
             foreach (var (field, messages) in errors.Fields)
                 foreach (var m in messages) problems.Add($"{field}: {L[m]}");
             if (problems.Count > 0) return RowCheck.Bad(string.Join("; ", problems));
-            return RowCheck.Good(ReviewsApi.NewSnapshot(location.Id, (MapsService)v["service"]!, takenAt, Get("totalReviews")!.Value, Get("positiveReviews"),
+            return RowCheck.Good(ReviewsApi.NewSnapshot(location!.Value.Id, (MapsService)v["service"]!, takenAt, Get("totalReviews")!.Value, Get("positiveReviews"),
                 histogram, average, SnapshotOrigin.Import, context.Now));
         }
 
