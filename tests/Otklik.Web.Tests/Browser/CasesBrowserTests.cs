@@ -49,6 +49,14 @@ public sealed class CasesBrowserTests(CasesBrowser browser) : IClassFixture<Case
         await page.Locator("[data-testid=case-link]").Filter(new() { HasText = "Waited twenty minutes" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/cases/{caseId}$"));
         await page.WaitForInteractiveAsync();
+        await Expect(page.Locator("#case-contact")).ToContainTextAsync(customer);
+        // Seeing the customer's contact is in the audit log, once for this opening, with who saw it.
+        Task<List<Otklik.Web.Features.Security.AuditEntry>> ViewedAsync() => app.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .Where(a => a.Action == Otklik.Web.Features.Security.AuditActions.ContactViewed && a.TargetId == caseId).ToListAsync(), seed.Org.Id);
+        for (var i = 0; i < 100 && (await ViewedAsync()).Count == 0; i++) await Task.Delay(100);
+        var viewed = await ViewedAsync();
+        Assert.Single(viewed);
+        Assert.NotNull(viewed[0].UserId);
         await page.SelectAsync("case-qualify", "Needs reaction");
         await Expect(page.Locator("#case-status")).ToHaveTextAsync("Qualified");
         await page.SelectAsync("case-root-cause", "Slow");

@@ -51,11 +51,12 @@ public static class AuditActions
     public const string ChannelCreated = "notification-channel.created";
     public const string ChannelDeleted = "notification-channel.deleted";
     public const string OrganizationChanged = "organization.changed";
+    public const string ContactViewed = "contact.viewed";
 
     public static readonly string[] All =
     [
         SignIn, SignInFailed, LockedOut, SignOut, SignOutEverywhere, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
-        ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged,
+        ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged, ContactViewed,
         Privacy.PrivacyAudit.Viewed, Privacy.PrivacyAudit.Exported, Privacy.PrivacyAudit.Erased, Privacy.PrivacyAudit.RetentionApplied,
         Privacy.PrivacyAudit.RetentionChanged,
     ];
