@@ -104,8 +104,9 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
             worse: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
 
         await SeedSurveyAsync(org.Id, locations, now, ct);
-        // Conversion: a week of visitors, receipts, approaches and funnel entries, consistent with each other (issue 8).
-        var conversionHours = await Conversion.ConversionDemo.SeedAsync(db, org.Id, locations, onShift, moscowTz, today, 7,
+        // Conversion: visitors, receipts, approaches and funnel entries over the same days as the presses, consistent with each other
+        // (issue 8); the red rate per 100 receipts then compares like with like.
+        var conversionHours = await Conversion.ConversionDemo.SeedAsync(db, org.Id, locations, onShift, moscowTz, today, options.HistoryDays,
             weakSeller: staff.Single(s => s.Name == "Артём Соколов").Id, now, ct);
         log.LogInformation("Demo conversion: {Hours} location-hours of visitors, receipts, attempts and funnel entries.", conversionHours);
         await CreateUserAsync(org.Id, options.OwnerEmail, "Владелец сети", OtklikRole.Owner, options.Password, now);
