@@ -187,6 +187,38 @@ public static class Rollup
             .ToList();
     }
 
+    /// <summary>Start of the UTC day containing <paramref name="time"/>, with zero offset.</summary>
+    /// <param name="time">Any instant.</param>
+    public static DateTimeOffset DayStart(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerDay), TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Hourly buckets summed per UTC day: the daily tier, whose keys carry the day's start where hourly keys carry the hour's.
+    /// Dashboards read whole days from it and the hours at a period's edges from the hourly tier.
+    /// </summary>
+    /// <param name="buckets">Hourly buckets, possibly with repeated keys.</param>
+    public static IReadOnlyList<HourlyBucket> ToDays(IEnumerable<HourlyBucket> buckets)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        return MergeAll(buckets.Select(b => b with { Key = b.Key with { HourStartUtc = DayStart(b.Key.HourStartUtc) } }));
+    }
+
+    /// <summary>
+    /// The whole UTC days inside [<paramref name="start"/>, <paramref name="end"/>): the part of a period the daily tier can answer;
+    /// the hours before <c>From</c> and from <c>To</c> on come from the hourly tier. <see langword="null"/> when no whole day fits.
+    /// </summary>
+    /// <param name="start">Period start.</param>
+    /// <param name="end">Period end (exclusive).</param>
+    public static (DateTimeOffset From, DateTimeOffset To)? WholeDays(DateTimeOffset start, DateTimeOffset end)
+    {
+        var from = DayStart(start) == start ? start.ToUniversalTime() : DayStart(start).AddDays(1);
+        var to = DayStart(end);
+        return from < to ? (from, to) : null;
+    }
+
     /// <summary>Sums the counts of all buckets (e.g. a location's day or an employee's month).</summary>
     /// <param name="buckets">Buckets to sum.</param>
     public static BucketCounts Total(IEnumerable<HourlyBucket> buckets)

@@ -79,6 +79,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<CaseSettings> CaseSettings => Set<CaseSettings>();
     public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
     public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
+    public DbSet<DailyRollup> DailyRollups => Set<DailyRollup>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
     public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();
@@ -138,6 +139,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         builder.Entity<CaseSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<HourlyRollup>(builder);
+        FilterByLocation<DailyRollup>(builder);
         builder.Entity<Survey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyQuestion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyLocation>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);

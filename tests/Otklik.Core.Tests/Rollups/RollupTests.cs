@@ -192,4 +192,36 @@ public class RollupTests
         Assert.Equal("Kiosk", buckets[0].Key.Channel);
         Assert.Equal(new BucketCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0), buckets[1].Counts);
     }
+
+    [Fact]
+    public void WholeDays_KeepsOnlyTheWholeUtcDaysOfAPeriod()
+    {
+        var t = new DateTimeOffset(2025, 6, 1, 21, 0, 0, TimeSpan.Zero); // Moscow midnight of 2 June
+
+        Assert.Equal((t.AddHours(3), t.AddDays(6).AddHours(3)), Rollup.WholeDays(t, t.AddDays(7)));
+        Assert.Equal((Start, Start.AddDays(2)), Rollup.WholeDays(Start, Start.AddDays(2)));
+        Assert.Null(Rollup.WholeDays(t, t.AddHours(20)));
+        Assert.Null(Rollup.WholeDays(Start.AddHours(1), Start.AddDays(1)));
+    }
+
+    [Fact]
+    public void ToDays_AnyRangeOfHours_DailyPartPlusHourlyEdgesEqualsTheHourlyTotal()
+    {
+        var gen = Gen.Select(Events, Gen.Int[0, 80], Gen.Int[0, 80]);
+        gen.Sample((events, a, b) =>
+        {
+            var (start, end) = (Start.AddHours(Math.Min(a, b)), Start.AddHours(Math.Max(a, b)));
+            var hourly = Rollup.Build(events);
+            var daily = Rollup.ToDays(hourly);
+            Assert.All(daily, d => Assert.Equal(TimeSpan.Zero, d.Key.HourStartUtc.TimeOfDay));
+
+            bool In(HourlyBucket x, DateTimeOffset f, DateTimeOffset t) => x.Key.HourStartUtc >= f && x.Key.HourStartUtc < t;
+            var expected = Rollup.Total(hourly.Where(x => In(x, start, end)));
+            var split = Rollup.WholeDays(start, end) is var (from, to)
+                ? Rollup.Total(daily.Where(x => In(x, from, to)).Concat(hourly.Where(x => In(x, start, from) || In(x, to, end))))
+                : expected;
+            Assert.Equal(expected, split);
+            Assert.Equal(Rollup.Total(hourly), Rollup.Total(daily));
+        });
+    }
 }

@@ -18,3 +18,18 @@ internal sealed class HourlyRollupConfiguration : IEntityTypeConfiguration<Hourl
         b.Ignore(r => r.Counts);
     }
 }
+
+internal sealed class DailyRollupConfiguration : IEntityTypeConfiguration<DailyRollup>
+{
+    public void Configure(EntityTypeBuilder<DailyRollup> b)
+    {
+        // Column and table names are used by the raw upsert in RollupStore: keep them in step.
+        b.ToTable(RollupStore.DailyTable);
+        b.HasKey(r => new { r.OrganizationId, r.LocationId, r.DayStartUtc, r.StaffKey, r.Channel });
+        b.HasIndex(r => new { r.OrganizationId, r.DayStartUtc });
+        b.Property(r => r.Channel).HasMaxLength(32);
+        b.Property(r => r.Revenue).HasPrecision(18, 2);
+        b.Ignore(r => r.StaffMemberId);
+        b.Ignore(r => r.Counts);
+    }
+}

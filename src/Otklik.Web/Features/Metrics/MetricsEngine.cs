@@ -228,13 +228,31 @@ public static class MetricsEngine
 
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId, CancellationToken ct)
     {
-        var q = db.HourlyRollups.AsNoTracking().Where(r => ids.Contains(r.LocationId) && r.HourStartUtc >= start && r.HourStartUtc < end);
-        if (staffId is { } only) q = q.Where(r => r.StaffKey == only);
+        var hourly = Scope(db.HourlyRollups, ids, staffId);
         // Revenue and items are not read: no metric here needs them (and SQLite cannot sum decimals in SQL).
         if (dims.HasFlag(Dims.Hour))
-            return (await q.GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
+            return (await hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end)
+                    .GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
                     .Select(g => new { g.Key.LocationId, g.Key.HourStartUtc, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
                 .Select(x => new Cell(x.LocationId, Guid.Empty, x.HourStartUtc, x.Channel, x.C.ToCounts())).ToList();
+        // Without hours: the whole UTC days from the daily tier, the hours at the edges from the hourly tier.
+        if (Rollup.WholeDays(start, end) is not var (from, to))
+            return await GroupAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), dims, ct);
+        var days = await GroupAsync(Scope(db.DailyRollups, ids, staffId).Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct);
+        if (start == from && end == to) return days;
+        var edges = await GroupAsync(hourly.Where(r => (r.HourStartUtc >= start && r.HourStartUtc < from) || (r.HourStartUtc >= to && r.HourStartUtc < end)), dims, ct);
+        return [.. days, .. edges];
+    }
+
+    private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId) where T : RollupRow
+    {
+        var q = rows.AsNoTracking().Where(r => ids.Contains(r.LocationId));
+        return staffId is { } only ? q.Where(r => r.StaffKey == only) : q;
+    }
+
+    /// <summary>Sums of rollup rows (hourly or daily) per employee, per location, or in total, each per channel.</summary>
+    private static async Task<List<Cell>> GroupAsync<T>(IQueryable<T> q, Dims dims, CancellationToken ct) where T : RollupRow
+    {
         if (dims.HasFlag(Dims.Staff))
             return (await q.GroupBy(r => new { r.StaffKey, r.Channel })
                     .Select(g => new { g.Key.StaffKey, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))

@@ -4,15 +4,13 @@ using Otklik.Web.Tenancy;
 namespace Otklik.Web.Features.Rollups;
 
 /// <summary>
-/// Counts of one location, employee, channel and UTC hour: the table dashboards and the metrics API read instead of raw events.
-/// Maintained in the transaction that stores each event (<see cref="RollupStore.AddAsync"/>) and rebuildable from raw data
-/// (<see cref="RollupRebuilder"/>). Every count is a plain sum, so concurrent writers add with an upsert and never overwrite.
+/// Counts of one location, employee and channel over a span of time: the rows dashboards and the metrics API read instead of
+/// raw events. Every count is a plain sum, so concurrent writers add with an upsert and never overwrite.
 /// </summary>
-public sealed class HourlyRollup : ILocationOwned
+public abstract class RollupRow : ILocationOwned
 {
     public Guid OrganizationId { get; set; }
     public Guid LocationId { get; set; }
-    public DateTimeOffset HourStartUtc { get; set; }
     /// <summary>The employee, or <see cref="Guid.Empty"/> for "nobody known": a key column must not be NULL for the upsert to match.</summary>
     public Guid StaffKey { get; set; }
     /// <summary>Feedback channel ("QrPage", "Kiosk", …); empty for presses and sales counts.</summary>
@@ -33,4 +31,23 @@ public sealed class HourlyRollup : ILocationOwned
     public Guid? StaffMemberId => StaffKey == Guid.Empty ? null : StaffKey;
 
     public BucketCounts Counts => new(Green, Red, Suppressed, Visitors, Receipts, Revenue, Items, SalesAttempts, FeedbackPositive, FeedbackNeutral, FeedbackNegative);
+}
+
+/// <summary>
+/// Counts of one UTC hour. Maintained in the transaction that stores each event (<see cref="RollupStore.AddAsync"/>) and
+/// rebuildable from raw data (<see cref="RollupRebuilder"/>).
+/// </summary>
+public sealed class HourlyRollup : RollupRow
+{
+    public DateTimeOffset HourStartUtc { get; set; }
+}
+
+/// <summary>
+/// Counts of one UTC day: the sum of that day's <see cref="HourlyRollup"/> rows, maintained by the same upserts and rebuilt
+/// from them. Periods read their whole UTC days here and only the hours at their edges from the hourly rows
+/// (<see cref="Rollup.WholeDays"/>), so a month over a thousand locations reads tens of thousands of rows, not millions.
+/// </summary>
+public sealed class DailyRollup : RollupRow
+{
+    public DateTimeOffset DayStartUtc { get; set; }
 }

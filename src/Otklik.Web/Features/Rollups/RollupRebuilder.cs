@@ -92,7 +92,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
         var end = HourlyBucket.HourStart(to.AddTicks(-1)).AddHours(1);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\" IN SHARE ROW EXCLUSIVE MODE", ct);
+            await db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct);
         await db.HourlyRollups.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end).ExecuteDeleteAsync(ct);
 
         var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
@@ -105,8 +105,26 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
                 RollupStore.Count(buckets, e);
             }
         }
-        await RollupStore.UpsertAsync(db, RollupStore.Rows(buckets), ct);
+        await RollupStore.UpsertAsync(db, RollupStore.Table, "HourStartUtc", RollupStore.Rows(buckets), ct);
+        await RebuildDaysAsync(db, start, end, ct);
         await tx.CommitAsync(ct);
         return new RebuildResult(start, end, buckets.Count, events);
+    }
+
+    /// <summary>
+    /// The daily rows of the UTC days touching [<paramref name="start"/>, <paramref name="end"/>), summed again from the hourly
+    /// rows of those whole days (hours of a touched day outside the range keep counting).
+    /// </summary>
+    private static async Task RebuildDaysAsync(OtklikDb db, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
+        var (first, last) = (Rollup.DayStart(start), Rollup.DayStart(end.AddTicks(-1)).AddDays(1));
+        await db.DailyRollups.Where(r => r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
+        for (var day = first; day < last; day = day.AddDays(1))
+        {
+            var next = day.AddDays(1);
+            var hourly = await db.HourlyRollups.AsNoTracking().Where(r => r.HourStartUtc >= day && r.HourStartUtc < next).ToListAsync(ct);
+            var rows = hourly.Select(r => (r.OrganizationId, new HourlyBucket(new BucketKey(r.LocationId, r.StaffMemberId, r.HourStartUtc, r.Channel), r.Counts)));
+            await RollupStore.UpsertAsync(db, RollupStore.DailyTable, "DayStartUtc", RollupStore.Days(rows), ct);
+        }
     }
 }

@@ -13,8 +13,7 @@ public readonly record struct TenantEvent(Guid OrganizationId, RollupEvent Event
 public static class RollupStore
 {
     public const string Table = "HourlyRollups";
-
-    private static readonly string[] KeyColumns = ["OrganizationId", "LocationId", "HourStartUtc", "StaffKey", "Channel"];
+    public const string DailyTable = "DailyRollups";
     private static readonly string[] CountColumns =
         ["Green", "Red", "Suppressed", "Visitors", "Receipts", "Revenue", "Items", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
     private const int RowsPerStatement = 400;
@@ -73,15 +72,28 @@ public static class RollupStore
     public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Rows(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets) =>
         buckets.Select(kv => (kv.Key.Org, new HourlyBucket(kv.Key.Key, kv.Value)));
 
-    /// <summary>Adds whole buckets (e.g. from a rebuild, or a conversion import) to the table.</summary>
+    /// <summary>Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their days to the daily table.</summary>
     public static async Task UpsertAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
     {
+        var list = buckets as IReadOnlyCollection<(Guid Org, HourlyBucket Bucket)> ?? buckets.ToList();
+        await UpsertAsync(db, Table, "HourStartUtc", list, ct);
+        await UpsertAsync(db, DailyTable, "DayStartUtc", Days(list), ct);
+    }
+
+    /// <summary>Hourly buckets summed per organization and UTC day (keys carry the day's start).</summary>
+    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Days(IEnumerable<(Guid Org, HourlyBucket Bucket)> hourly) =>
+        hourly.GroupBy(b => b.Org).SelectMany(g => Rollup.ToDays(g.Select(b => b.Bucket)).Select(d => (g.Key, d)));
+
+    /// <summary>Adds buckets to one tier: <paramref name="timeColumn"/> takes each key's <see cref="BucketKey.HourStartUtc"/>.</summary>
+    public static async Task UpsertAsync(OtklikDb db, string table, string timeColumn, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
+    {
         var sqlite = db.Database.IsSqlite();
+        string[] keyColumns = ["OrganizationId", "LocationId", timeColumn, "StaffKey", "Channel"];
         foreach (var chunk in buckets.Chunk(RowsPerStatement))
         {
-            var sql = new StringBuilder($"INSERT INTO \"{Table}\" (");
-            sql.AppendJoin(", ", KeyColumns.Concat(CountColumns).Select(c => $"\"{c}\"")).Append(") VALUES ");
-            var values = new List<object>(chunk.Length * (KeyColumns.Length + CountColumns.Length));
+            var sql = new StringBuilder($"INSERT INTO \"{table}\" (");
+            sql.AppendJoin(", ", keyColumns.Concat(CountColumns).Select(c => $"\"{c}\"")).Append(") VALUES ");
+            var values = new List<object>(chunk.Length * (keyColumns.Length + CountColumns.Length));
             for (var i = 0; i < chunk.Length; i++)
             {
                 var (org, (key, c)) = chunk[i];
@@ -104,8 +116,8 @@ public static class RollupStore
                 }
                 sql.Append(')');
             }
-            sql.Append(" ON CONFLICT (").AppendJoin(", ", KeyColumns.Select(c => $"\"{c}\"")).Append(") DO UPDATE SET ");
-            sql.AppendJoin(", ", CountColumns.Select(c => $"\"{c}\" = \"{Table}\".\"{c}\" + excluded.\"{c}\""));
+            sql.Append(" ON CONFLICT (").AppendJoin(", ", keyColumns.Select(c => $"\"{c}\"")).Append(") DO UPDATE SET ");
+            sql.AppendJoin(", ", CountColumns.Select(c => $"\"{c}\" = \"{table}\".\"{c}\" + excluded.\"{c}\""));
             await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
         }
     }

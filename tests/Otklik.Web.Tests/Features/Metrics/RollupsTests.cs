@@ -60,13 +60,17 @@ public abstract class RollupsTests(OtklikApp app)
             })).EnsureSuccessStatusCode();
     }
 
+    /// <summary>The hourly rows, then the daily rows, one line each.</summary>
     private Task<string> RollupRowsAsync(Guid org) => app.WithDbAsync(async db =>
     {
-        var rows = await db.HourlyRollups.AsNoTracking().ToListAsync();
-        return string.Join('\n', rows
-            .OrderBy(r => r.HourStartUtc).ThenBy(r => r.LocationId).ThenBy(r => r.StaffKey).ThenBy(r => r.Channel, StringComparer.Ordinal)
-            .Select(r => string.Create(CultureInfo.InvariantCulture,
-                $"{r.LocationId} {r.StaffKey} {r.HourStartUtc:O} {r.Channel} g{r.Green} r{r.Red} s{r.Suppressed} v{r.Visitors} rc{r.Receipts} fp{r.FeedbackPositive} fn{r.FeedbackNeutral} fx{r.FeedbackNegative}")));
+        var hourly = (await db.HourlyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.HourStartUtc, Row: (RollupRow)r));
+        var daily = (await db.DailyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.DayStartUtc, Row: (RollupRow)r));
+        return string.Join('\n', hourly.Select(x => ("h", x)).Concat(daily.Select(x => ("d", x)))
+            .OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2.Time).ThenBy(x => x.Item2.Row.LocationId).ThenBy(x => x.Item2.Row.StaffKey)
+            .ThenBy(x => x.Item2.Row.Channel, StringComparer.Ordinal)
+            .Select(x => (Tier: x.Item1, x.Item2.Time, R: x.Item2.Row))
+            .Select(x => string.Create(CultureInfo.InvariantCulture,
+                $"{x.Tier} {x.R.LocationId} {x.R.StaffKey} {x.Time:O} {x.R.Channel} g{x.R.Green} r{x.R.Red} s{x.R.Suppressed} v{x.R.Visitors} rc{x.R.Receipts} fp{x.R.FeedbackPositive} fn{x.R.FeedbackNeutral} fx{x.R.FeedbackNegative}")));
     }, org);
 
     private Task<string> MetricsJsonAsync(Guid org, MetricsGrouping grouping, MetricsSource source) => app.WithDbAsync(async db =>

@@ -1841,6 +1841,65 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.ToTable("ReviewSources");
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.DailyRollup", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DayStartUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StaffKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "LocationId", "DayStartUtc", "StaffKey", "Channel");
+
+                    b.HasIndex("OrganizationId", "DayStartUtc");
+
+                    b.ToTable("DailyRollups", (string)null);
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Rollups.HourlyRollup", b =>
                 {
                     b.Property<Guid>("OrganizationId")

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129033619_Initial")]
+    [Migration("20261129051631_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1842,6 +1842,65 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.HasIndex("LocationId", "Service");
 
                     b.ToTable("ReviewSources");
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.DailyRollup", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DayStartUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StaffKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "LocationId", "DayStartUtc", "StaffKey", "Channel");
+
+                    b.HasIndex("OrganizationId", "DayStartUtc");
+
+                    b.ToTable("DailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.HourlyRollup", b =>

@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129033623_Initial")]
+    [Migration("20261129051649_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1851,6 +1851,65 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.HasIndex("LocationId", "Service");
 
                     b.ToTable("ReviewSources");
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.DailyRollup", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DayStartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("StaffKey")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "LocationId", "DayStartUtc", "StaffKey", "Channel");
+
+                    b.HasIndex("OrganizationId", "DayStartUtc");
+
+                    b.ToTable("DailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.HourlyRollup", b =>

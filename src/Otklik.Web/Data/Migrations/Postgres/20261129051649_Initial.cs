@@ -33,6 +33,32 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "DailyRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Green = table.Column<long>(type: "bigint", nullable: false),
+                    Red = table.Column<long>(type: "bigint", nullable: false),
+                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
+                    Visitors = table.Column<long>(type: "bigint", nullable: false),
+                    Receipts = table.Column<long>(type: "bigint", nullable: false),
+                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "bigint", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DailyRollups", x => new { x.OrganizationId, x.LocationId, x.DayStartUtc, x.StaffKey, x.Channel });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -52,9 +78,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 {
                     OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
                     LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    HourStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
                     Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    HourStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     Green = table.Column<long>(type: "bigint", nullable: false),
                     Red = table.Column<long>(type: "bigint", nullable: false),
                     Suppressed = table.Column<long>(type: "bigint", nullable: false),
@@ -1720,6 +1746,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "LocationId", "From" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_DailyRollups_OrganizationId_DayStartUtc",
+                table: "DailyRollups",
+                columns: new[] { "OrganizationId", "DayStartUtc" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
                 table: "DeliveryAttempts",
                 column: "DeliveryId");
@@ -2065,6 +2096,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "CustomerCounts");
+
+            migrationBuilder.DropTable(
+                name: "DailyRollups");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");

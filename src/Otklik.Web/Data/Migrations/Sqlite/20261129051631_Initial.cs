@@ -32,6 +32,32 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "DailyRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DailyRollups", x => new { x.OrganizationId, x.LocationId, x.DayStartUtc, x.StaffKey, x.Channel });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -51,9 +77,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 {
                     OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    HourStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
                     StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
                     Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HourStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
                     Green = table.Column<long>(type: "INTEGER", nullable: false),
                     Red = table.Column<long>(type: "INTEGER", nullable: false),
                     Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
@@ -1719,6 +1745,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "LocationId", "From" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_DailyRollups_OrganizationId_DayStartUtc",
+                table: "DailyRollups",
+                columns: new[] { "OrganizationId", "DayStartUtc" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_DeliveryAttempts_DeliveryId",
                 table: "DeliveryAttempts",
                 column: "DeliveryId");
@@ -2064,6 +2095,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "CustomerCounts");
+
+            migrationBuilder.DropTable(
+                name: "DailyRollups");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
