@@ -23,7 +23,7 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
             await (await owner.PostJsonAsync("/api/v1/feedback", new
             {
                 locationId = seed.Location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = $"Long queue {token}",
-                contactName = "Marina", contactEmail = email, contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) },
+                contactName = "Marina", contactEmail = email, contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) }, attachmentConsent = true,
             })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         var page = await browser.NewPageAsync();
         await page.SignInAsync(seed.Org.OwnerEmail);

@@ -42,7 +42,7 @@ public abstract class PersonRequestsTests(IAlertsApp fixture)
         {
             locationId = seed.Location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = p.Complaint,
             contactName = p.Name, contactEmail = p.Email, contactPhone = p.Phone, contactConsent = true,
-            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) },
+            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) }, attachmentConsent = true,
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         // The same person another day, with the phone written differently and no e-mail.
         var praise = await (await owner.PostJsonAsync("/api/v1/feedback", new

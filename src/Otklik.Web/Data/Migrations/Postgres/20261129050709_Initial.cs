@@ -893,7 +893,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     ContentType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Size = table.Column<long>(type: "bigint", nullable: false),
                     StorageKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ConsentVersion = table.Column<int>(type: "integer", nullable: false),
+                    ConsentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -892,7 +892,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     ContentType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Size = table.Column<long>(type: "INTEGER", nullable: false),
                     StorageKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ConsentVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    ConsentAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
