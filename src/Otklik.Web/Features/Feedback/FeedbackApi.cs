@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
 
@@ -108,6 +109,13 @@ public static class FeedbackApi
         var total = await query.CountAsync(ct);
         var items = await query.Include(f => f.Reasons).Include(f => f.Attachments).Skip((paging.Number - 1) * paging.Size).Take(paging.Size).ToListAsync(ct);
         var names = await ReasonNamesAsync(db, items, ct);
+        // A page of feedback with customers' contacts is an export of them: one audit line per request, with the count only.
+        var contacts = items.Count(HasContact);
+        if (contacts > 0)
+        {
+            db.Record(AuditActions.ContactViewed, "feedback", contacts == 1 ? items.First(HasContact).Id : null, $"api list: {contacts} contacts");
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(new Page<FeedbackDto>(items.Select(f => ToDto(f, names)).ToList(), total, paging.Number, paging.Size));
     }
 
@@ -115,6 +123,11 @@ public static class FeedbackApi
     {
         var feedback = await db.Feedback.AsNoTracking().Include(f => f.Reasons).Include(f => f.Attachments).FirstOrDefaultAsync(f => f.Id == id, ct);
         if (feedback is null) return Problem.NotFound("Feedback");
+        if (HasContact(feedback))
+        {
+            db.Record(AuditActions.ContactViewed, "feedback", feedback.Id, "api");
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(ToDto(feedback, await ReasonNamesAsync(db, [feedback], ct)));
     }
 
@@ -158,6 +171,8 @@ public static class FeedbackApi
         org.ReviewLinksOnlyAfterPraise = input.ReviewLinksOnlyAfterPraise ?? org.ReviewLinksOnlyAfterPraise;
         if (input.KioskResetSeconds is { } reset) org.KioskResetSeconds = reset == 0 ? null : Math.Clamp(reset, 1, FeedbackSettingsInput.MaxKioskResetSeconds);
     }
+
+    internal static bool HasContact(Feedback f) => f.ContactPhone is not null || f.ContactEmail is not null;
 
     internal static async Task<Dictionary<Guid, Reasons.Reason>> ReasonNamesAsync(OtklikDb db, IEnumerable<Feedback> items, CancellationToken ct)
     {

@@ -1547,6 +1547,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("RequireTwoFactorForAdmins")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("ReviewLinksOnlyAfterPraise")
                         .HasColumnType("boolean");
 

@@ -1538,6 +1538,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RequireTwoFactorForAdmins")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("ReviewLinksOnlyAfterPraise")
                         .HasColumnType("INTEGER");
 

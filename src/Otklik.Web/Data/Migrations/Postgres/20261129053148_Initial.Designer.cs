@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129050709_Initial")]
+    [Migration("20261129053148_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1549,6 +1549,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("RequireTwoFactorForAdmins")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("ReviewLinksOnlyAfterPraise")
                         .HasColumnType("boolean");

@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129050654_Initial")]
+    [Migration("20261129053126_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1540,6 +1540,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireTwoFactorForAdmins")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("ReviewLinksOnlyAfterPraise")
                         .HasColumnType("INTEGER");
