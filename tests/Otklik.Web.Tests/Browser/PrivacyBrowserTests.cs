@@ -181,6 +181,8 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
         var api = await page.APIRequest.GetAsync("/api/v1/feedback");
         Assert.Equal(403, api.Status);
 
+        await page.WaitForInteractiveAsync();
+        await Expect(page.Locator("#authenticator-key")).Not.ToBeEmptyAsync();
         var key = (await page.Locator("#authenticator-key").TextContentAsync())!.Trim();
         var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(key));
         await page.Locator("#two-factor-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow));
