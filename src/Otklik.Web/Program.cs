@@ -231,6 +231,8 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseMiddleware<TenantMiddleware>();
 app.UseAuthorization();
+// Owners and CX managers of an organization that requires two-factor sign-in set it up before anything else.
+app.UseMiddleware<Otklik.Web.Features.Account.TwoFactorGate>();
 app.UseRateLimiter();
 app.UseAntiforgery();
 

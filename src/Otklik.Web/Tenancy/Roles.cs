@@ -14,6 +14,8 @@ public static class OtklikClaims
     public const string Organization = "otklik:org";
     public const string Role = "otklik:role";
     public const string ApiKey = "otklik:apikey";
+    /// <summary>The organization requires two-factor sign-in of this user, who has not set it up yet: only /account/two-factor is open.</summary>
+    public const string TwoFactorSetup = "otklik:2fa-setup";
 }
 
 public static class Policies

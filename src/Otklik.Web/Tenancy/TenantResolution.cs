@@ -81,7 +81,7 @@ public sealed class TenantCircuitHandler(AuthenticationStateProvider auth, Tenan
 }
 
 /// <summary>Puts the organization and role into the sign-in cookie.</summary>
-public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options, IHttpContextAccessor http)
+public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options, IHttpContextAccessor http, OtklikDb db)
     : UserClaimsPrincipalFactory<AppUser>(users, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
@@ -93,6 +93,10 @@ public sealed class OtklikClaimsFactory(UserManager<AppUser> users, IOptions<Ide
         // The session a sign-in just started (see UserSessions); a refreshed principal gets it copied instead.
         if (http.HttpContext?.Items[Features.Account.UserSessions.ItemKey] is Guid session)
             identity.AddClaim(new Claim(Features.Account.UserSessions.Claim, session.ToString()));
+        // Made again at every security-stamp check, so the claim goes once the authenticator is on (or the requirement is off).
+        if (Features.Organizations.Organization.TwoFactorApplies(user.Role) && !user.TwoFactorEnabled
+            && await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(o => o.Id == user.OrganizationId).Select(o => o.RequireTwoFactorForAdmins).FirstOrDefaultAsync())
+            identity.AddClaim(new Claim(OtklikClaims.TwoFactorSetup, "required"));
         return identity;
     }
 }

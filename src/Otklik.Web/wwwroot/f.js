@@ -2,6 +2,23 @@
 // the recording (at most data-max seconds) is put into the form's own file input, so the plain form post sends it.
 (function () {
   "use strict";
+  // Photos and voice notes are kept only with consent: their inputs stay off until the section's consent box is ticked,
+  // and unticking it clears what was attached. (Without script the server drops them and the thank-you page says so.)
+  var consent = document.getElementById("media-consent");
+  var media = document.getElementById("media");
+  function gate() {
+    if (!consent || !media) return;
+    media.classList.toggle("off", !consent.checked);
+    media.querySelectorAll("input[type=file], button").forEach(function (el) {
+      el.disabled = !consent.checked;
+      if (!consent.checked && el.type === "file") el.value = "";
+    });
+    var preview = document.getElementById("voice-preview");
+    if (!consent.checked && preview) { preview.hidden = true; preview.removeAttribute("src"); }
+  }
+  if (consent) consent.addEventListener("change", gate);
+  window.setTimeout(gate, 0);
+
   var box = document.getElementById("voice");
   if (!box || !window.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.DataTransfer) return;
   var d = box.dataset, max = parseInt(d.max, 10) || 60;

@@ -29,6 +29,9 @@ public sealed class FeedbackBrowserTests(FeedbackBrowser browser) : IClassFixtur
         await page.ClickAsync("#mood-bad");
         await page.GetByText("Холодное").ClickAsync();
         await page.FillAsync("textarea[name=text]", "Принесли холодный суп <b>дважды</b>");
+        // The photo input stays off until the customer agrees to the consent text above it.
+        await Expect(page.Locator("input[name=photo]")).ToBeDisabledAsync();
+        await page.ClickAsync("#media-consent");
         await page.SetInputFilesAsync("input[name=photo]", photo);
         await page.ClickAsync("details.contact summary");
         await page.FillAsync("input[name=phone]", "+7 900 111-22-33");
@@ -45,7 +48,7 @@ public sealed class FeedbackBrowserTests(FeedbackBrowser browser) : IClassFixtur
         var stored = await app.WithDbAsync(db => db.Feedback.Include(f => f.Reasons).Include(f => f.Attachments).SingleAsync(), org.Id);
         var cold = await app.WithDbAsync(db => db.Reasons.SingleAsync(r => r.NameRu == "Холодное"), org.Id);
         Assert.Equal(cold.Id, Assert.Single(stored.Reasons).ReasonId);
-        Assert.Equal("image/png", Assert.Single(stored.Attachments).ContentType);
+        Assert.Equal(("image/png", 0), (Assert.Single(stored.Attachments).ContentType, stored.Attachments[0].ConsentVersion));
         Assert.Equal(("+7 900 111-22-33", (int?)0), (stored.ContactPhone, stored.ContactConsentVersion));
     }
 }

@@ -23,7 +23,7 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
             await (await owner.PostJsonAsync("/api/v1/feedback", new
             {
                 locationId = seed.Location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = $"Long queue {token}",
-                contactName = "Marina", contactEmail = email, contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) },
+                contactName = "Marina", contactEmail = email, contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) }, attachmentConsent = true,
             })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         var page = await browser.NewPageAsync();
         await page.SignInAsync(seed.Org.OwnerEmail);
@@ -156,6 +156,98 @@ public abstract class PrivacyBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
         await Expect(fresh).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
         await fresh.GotoInteractiveAsync("/account/sessions");
         await Expect(fresh.GetByTestId("session-current")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task RequiredTwoFactor_AnOwnerWithoutIt_SetsItUpBeforeAnyOtherPage_AndTheNextSignInAsksForTheCode()
+    {
+        var org = await App.NewOrganizationAsync(requireTwoFactor: true);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString("/cases"));
+        await page.Locator("#email").FillAsync(org.OwnerEmail);
+        await page.Locator("#password").FillAsync(TestOrg.Password);
+        await page.Locator("#sign-in").ClickAsync();
+
+        // The password is accepted, but the only page open is the set-up: by address, by the menu, and the API refuses.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor\\?returnUrl=%2Fcases$"));
+        await page.WaitForInteractiveAsync();
+        await Expect(page.Locator("#two-factor-required")).ToBeVisibleAsync();
+        await page.ScreenshotAsync($"two-factor-required-{App.Provider}");
+        await page.GotoAsync("/privacy");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor"));
+        await page.WaitForInteractiveAsync();
+        await page.Locator("#nav-live").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor\\?returnUrl=%2Flive$"));
+        var api = await page.APIRequest.GetAsync("/api/v1/feedback");
+        Assert.Equal(403, api.Status);
+
+        await page.WaitForInteractiveAsync();
+        await Expect(page.Locator("#authenticator-key")).Not.ToBeEmptyAsync();
+        var key = (await page.Locator("#authenticator-key").TextContentAsync())!.Trim();
+        var totp = new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(key));
+        await page.Locator("#two-factor-code").FillAsync(totp.ComputeTotp(DateTime.UtcNow));
+        await page.Locator("#two-factor-enable").ClickAsync();
+        await Expect(page.Locator("#two-factor-on")).ToBeVisibleAsync();
+        await Expect(page.Locator("#two-factor-disable")).ToHaveCountAsync(0);
+        await page.Locator("#two-factor-continue").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/live$"));
+        await page.GotoAsync("/cases");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/cases$"));
+        Assert.Equal(200, (await page.APIRequest.GetAsync("/api/v1/feedback")).Status);
+
+        // The next sign-in asks for the code.
+        var fresh = await browser.NewPageAsync();
+        await fresh.GotoAsync("/login");
+        await fresh.Locator("#email").FillAsync(org.OwnerEmail);
+        await fresh.Locator("#password").FillAsync(TestOrg.Password);
+        await fresh.Locator("#sign-in").ClickAsync();
+        await Expect(fresh).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login/two-factor"));
+        await fresh.Locator("#code").FillAsync(totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
+        await fresh.Locator("#verify").ClickAsync();
+        await Expect(fresh).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login|/account/two-factor"));
+        await fresh.GotoAsync("/privacy");
+        await Expect(fresh).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/privacy$"));
+    }
+
+    [Fact]
+    public async Task FeedbackInbox_MasksTheContact_AndShowingItWritesOneAuditLine()
+    {
+        var org = await App.NewOrganizationAsync();
+        using var http = org.Owner();
+        var location = await (await http.PostJsonAsync("/api/v1/locations", new { name = "Reveal" })).ReadAsync<Otklik.Web.Features.Locations.LocationDto>(HttpStatusCode.Created);
+        var created = await (await http.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = location.Id, channel = "CallCentre", sentiment = "Negative", text = "Call me back",
+            contactName = "Olga", contactPhone = "+7 912 345 67 12", contactEmail = "olga.p@example.com", contactConsent = true,
+        })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+        Task<List<Otklik.Web.Features.Security.AuditEntry>> RevealsAsync() => App.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .Where(e => e.Action == Otklik.Web.Features.Security.AuditActions.ContactViewed && e.TargetId == created.Id && e.Detail == "feedback inbox").ToListAsync(), org.Id);
+
+        var page = await browser.NewPageAsync();
+        await page.SignInAsync(org.OwnerEmail, returnTo: "/feedback");
+        var contact = page.GetByTestId("contact");
+        await Expect(contact.GetByTestId("contact-phone")).ToHaveTextAsync("+7 9•• ••• •• 12");
+        await Expect(contact.GetByTestId("contact-email")).ToHaveTextAsync("o•••@e•••.com");
+        var masked = await page.ContentAsync();
+        await page.ScreenshotAsync($"feedback-inbox-masked-{App.Provider}");
+        var before = await RevealsAsync();
+
+        await contact.GetByTestId("contact-show").ClickAsync();
+
+        await Expect(contact.GetByTestId("contact-phone")).ToHaveTextAsync("+7 912 345 67 12");
+        await Expect(contact.GetByTestId("contact-email")).ToHaveTextAsync("olga.p@example.com");
+        await Expect(contact.GetByTestId("contact-show")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync($"feedback-inbox-revealed-{App.Provider}");
+        Assert.DoesNotContain("345 67", masked, StringComparison.Ordinal);
+        Assert.DoesNotContain("olga.p@", masked, StringComparison.Ordinal);
+        Assert.Empty(before);
+        var line = Assert.Single(await RevealsAsync());
+        Assert.Equal(("feedback", org.OwnerId), (line.TargetType, line.UserId));
+        Assert.DoesNotContain("912", line.Detail ?? "", StringComparison.Ordinal);
+
+        // The owner finds the line in the audit log.
+        await page.GotoInteractiveAsync("/audit");
+        await Expect(page.GetByTestId("audit-action-cell").Filter(new() { HasText = "contact.viewed" }).First).ToBeVisibleAsync();
     }
 
     /// <summary>RFC 6238 as authenticator apps compute it: HMAC-SHA1 over 30-second steps, 6 digits; <paramref name="offset"/> steps ahead.</summary>

@@ -31,6 +31,8 @@ public sealed partial class VoiceBrowserTests(VoiceBrowser browser) : IClassFixt
         await page.GetByText("Холодное").ClickAsync();
         await page.GetByText("Долгая очередь").ClickAsync();
         await page.FillAsync("textarea[name=text]", "Суп холодный, ждали долго");
+        await Expect(page.Locator("#voice-record")).ToBeDisabledAsync();
+        await page.ClickAsync("#media-consent");
         await page.ClickAsync("#voice-record");
         await Expect(page.Locator("#voice-status")).ToHaveTextAsync(Seconds());
         await page.ClickAsync("#voice-record");

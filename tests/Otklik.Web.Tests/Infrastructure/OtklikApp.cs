@@ -112,14 +112,17 @@ public abstract class OtklikApp : WebApplicationFactory<Program>, IAsyncLifetime
     public Task WithDbAsync(Func<OtklikDb, Task> work, Guid? organization = null) =>
         WithDbAsync<bool>(async db => { await work(db); return true; }, organization);
 
-    /// <summary>A fresh organization with an owner user (password <see cref="TestOrg.Password"/>) and an owner API key.</summary>
-    public async Task<TestOrg> NewOrganizationAsync(string? name = null)
+    /// <summary>
+    /// A fresh organization with an owner user (password <see cref="TestOrg.Password"/>) and an owner API key. Two-factor
+    /// sign-in is optional unless asked for, so tests sign owners in with the password alone.
+    /// </summary>
+    public async Task<TestOrg> NewOrganizationAsync(string? name = null, bool requireTwoFactor = false)
     {
         name ??= "Org " + Guid.NewGuid().ToString("N")[..8];
         await using var scope = Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().SetSystem();
         var db = scope.ServiceProvider.GetRequiredService<OtklikDb>();
-        var org = new Organization { Name = name, CreatedAt = DateTimeOffset.UtcNow };
+        var org = new Organization { Name = name, CreatedAt = DateTimeOffset.UtcNow, RequireTwoFactorForAdmins = requireTwoFactor };
         db.Organizations.Add(org);
         await db.SaveChangesAsync();
 

@@ -32,6 +32,8 @@ public sealed class OtklikProcess : IAsyncDisposable
             ["Otklik__Bootstrap__AdminEmail"] = "admin@durability.test",
             ["Otklik__Bootstrap__AdminPassword"] = "Durability-test-1",
             ["Otklik__Bootstrap__ApiKey"] = AdminKey,
+            // The tests sign the admin in with the password only.
+            ["Otklik__Bootstrap__RequireTwoFactor"] = "false",
             ["Otklik__RateLimit__PerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };

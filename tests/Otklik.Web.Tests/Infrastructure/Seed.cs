@@ -56,7 +56,7 @@ public sealed record Seed(
         var created = await (await http.PostJsonAsync("/api/v1/feedback", new
         {
             locationId = location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { reason.Id }, text = "Slow service",
-            attachments = new[] { Convert.ToBase64String(Files.Png) },
+            attachments = new[] { Convert.ToBase64String(Files.Png) }, attachmentConsent = true,
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         var feedback = await (await http.GetAsync($"/api/v1/feedback/{created.Id}")).ReadAsync<FeedbackDto>();
         return new Seed(org, group, location, other, staff, otherStaff, shift, otherShift, device, otherDevice, user, key, reason, feedback);

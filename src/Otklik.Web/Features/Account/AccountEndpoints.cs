@@ -17,6 +17,7 @@ public static class AccountEndpoints
     {
         routes.MapPost("/account/login", Login).ExcludeFromDescription();
         routes.MapPost("/account/login/two-factor", LoginTwoFactor).ExcludeFromDescription();
+        routes.MapGet(TwoFactorGate.ContinuePath, TwoFactorGate.ContinueAsync).RequireAuthorization().ExcludeFromDescription();
         // No form fields are bound here, so antiforgery must be asked for explicitly: a forged cross-site post must not sign anyone out.
         routes.MapPost("/account/logout", Logout).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         routes.MapGet("/culture", SetCulture).ExcludeFromDescription();

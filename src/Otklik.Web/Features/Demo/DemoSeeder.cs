@@ -34,7 +34,8 @@ public sealed class DemoSeeder(OtklikDb db, UserManager<AppUser> users, IConfigu
         if (!options.Enabled || await db.Organizations.IgnoreQueryFilters().AnyAsync(ct)) return;
 
         var now = time.GetUtcNow();
-        var org = new Organization { Name = "Кофейни «Зерно»", TimeZone = "Europe/Moscow", Language = "ru", CreatedAt = now };
+        // Two-factor sign-in stays optional in the demo, so its printed logins work as they are.
+        var org = new Organization { Name = "Кофейни «Зерно»", TimeZone = "Europe/Moscow", Language = "ru", CreatedAt = now, RequireTwoFactorForAdmins = false };
         db.Organizations.Add(org);
         var russia = new LocationGroup { OrganizationId = org.Id, Name = "Россия" };
         var moscow = new LocationGroup { OrganizationId = org.Id, Name = "Москва", ParentId = russia.Id };

@@ -76,7 +76,10 @@ public enum AttachmentKind
     Voice = 1,
 }
 
-/// <summary>A photo or voice note; the bytes live in an <see cref="IAttachmentStore"/>.</summary>
+/// <summary>
+/// A photo or voice note; the bytes live in an <see cref="IAttachmentStore"/>. Stored only with the customer's consent:
+/// <see cref="ConsentVersion"/> and <see cref="ConsentAt"/> record which text they agreed to and when (the channel is the feedback's).
+/// </summary>
 public sealed class FeedbackAttachment : ITenantOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -88,4 +91,8 @@ public sealed class FeedbackAttachment : ITenantOwned
     public long Size { get; set; }
     public required string StorageKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Version of the organization's consent text the customer agreed to when attaching it.</summary>
+    public int ConsentVersion { get; set; }
+    /// <summary>When the customer gave that consent.</summary>
+    public DateTimeOffset ConsentAt { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
 
@@ -23,10 +24,12 @@ public sealed record FeedbackInput(
     [property: MaxLength(FeedbackIntake.MaxAttachments)] List<string>? Attachments,
     /// <summary>Who recorded it (operator, auditor) or the URL of the post or review it comes from.</summary>
     [property: StringLength(Limits.Url)] string? Author = null,
-    /// <summary>Which version of the consent text the customer agreed to (default: the current one); only with contactConsent.</summary>
-    int? ContactConsentVersion = null);
+    /// <summary>Which version of the consent text the customer agreed to (default: the current one); for the contact and the attachments.</summary>
+    int? ContactConsentVersion = null,
+    /// <summary>The customer agreed that their photos and voice notes are kept; without it attachments are not stored (named in notStored).</summary>
+    bool AttachmentConsent = false);
 
-public sealed record AttachmentDto(Guid Id, AttachmentKind Kind, string ContentType, long Size, string Url);
+public sealed record AttachmentDto(Guid Id, AttachmentKind Kind, string ContentType, long Size, string Url, int ConsentVersion, DateTimeOffset ConsentAt);
 
 public sealed record FeedbackReasonDto(Guid Id, string NameRu, string NameEn, bool Archived);
 
@@ -35,7 +38,8 @@ public sealed record FeedbackDto(
     string? ContactName, string? ContactPhone, string? ContactEmail, int? ContactConsentVersion, bool TestimonialConsent,
     IReadOnlyList<AttachmentDto> Attachments, DateTimeOffset CreatedAt, string? Author = null, Guid? ImportJobId = null);
 
-public sealed record FeedbackCreated(Guid Id, bool ContactStored);
+/// <summary>The new feedback; <see cref="NotStored"/> names the parts dropped for want of consent ("contact", "photo", "voice").</summary>
+public sealed record FeedbackCreated(Guid Id, bool ContactStored, IReadOnlyList<string> NotStored);
 
 public sealed record FeedbackSettingsDto(
     string? ConsentText, int ConsentVersion, string EffectiveConsentText, bool ReviewLinksOnlyAfterPraise = false, int? KioskResetSeconds = null);
@@ -85,9 +89,11 @@ public static class FeedbackApi
 
         var result = await intake.SubmitAsync(new FeedbackSubmission(
             input.LocationId, input.Channel, input.Sentiment, input.ReasonIds ?? [], input.Text, input.ContactName, input.ContactPhone, input.ContactEmail,
-            input.ContactConsent, input.TestimonialConsent, files, http.Request.Headers.UserAgent.ToString(), input.Author, input.ContactConsentVersion), ct);
+            input.ContactConsent, input.TestimonialConsent, files, http.Request.Headers.UserAgent.ToString(), input.Author, input.ContactConsentVersion,
+            AttachmentConsent: input.AttachmentConsent), ct);
         if (result.Errors is { } invalid) return invalid.ToProblem();
-        return TypedResults.Created($"/api/v1/feedback/{result.Feedback!.Id}", new FeedbackCreated(result.Feedback.Id, result.Feedback.ContactConsentVersion is not null));
+        return TypedResults.Created($"/api/v1/feedback/{result.Feedback!.Id}",
+            new FeedbackCreated(result.Feedback.Id, result.Feedback.ContactConsentVersion is not null, result.NotStored));
     }
 
     internal static ProblemHttpResult TooMany(HttpContext http, TimeSpan wait)
@@ -103,6 +109,13 @@ public static class FeedbackApi
         var total = await query.CountAsync(ct);
         var items = await query.Include(f => f.Reasons).Include(f => f.Attachments).Skip((paging.Number - 1) * paging.Size).Take(paging.Size).ToListAsync(ct);
         var names = await ReasonNamesAsync(db, items, ct);
+        // A page of feedback with customers' contacts is an export of them: one audit line per request, with the count only.
+        var contacts = items.Count(HasContact);
+        if (contacts > 0)
+        {
+            db.Record(AuditActions.ContactViewed, "feedback", contacts == 1 ? items.First(HasContact).Id : null, $"api list: {contacts} contacts");
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(new Page<FeedbackDto>(items.Select(f => ToDto(f, names)).ToList(), total, paging.Number, paging.Size));
     }
 
@@ -110,6 +123,11 @@ public static class FeedbackApi
     {
         var feedback = await db.Feedback.AsNoTracking().Include(f => f.Reasons).Include(f => f.Attachments).FirstOrDefaultAsync(f => f.Id == id, ct);
         if (feedback is null) return Problem.NotFound("Feedback");
+        if (HasContact(feedback))
+        {
+            db.Record(AuditActions.ContactViewed, "feedback", feedback.Id, "api");
+            await db.SaveChangesAsync(ct);
+        }
         return TypedResults.Ok(ToDto(feedback, await ReasonNamesAsync(db, [feedback], ct)));
     }
 
@@ -154,6 +172,8 @@ public static class FeedbackApi
         if (input.KioskResetSeconds is { } reset) org.KioskResetSeconds = reset == 0 ? null : Math.Clamp(reset, 1, FeedbackSettingsInput.MaxKioskResetSeconds);
     }
 
+    internal static bool HasContact(Feedback f) => f.ContactPhone is not null || f.ContactEmail is not null;
+
     internal static async Task<Dictionary<Guid, Reasons.Reason>> ReasonNamesAsync(OtklikDb db, IEnumerable<Feedback> items, CancellationToken ct)
     {
         var ids = items.SelectMany(f => f.Reasons).Select(r => r.ReasonId).Distinct().ToList();
@@ -166,7 +186,7 @@ public static class FeedbackApi
             ? new FeedbackReasonDto(reason.Id, reason.NameRu, reason.NameEn, reason.IsArchived)
             : new FeedbackReasonDto(r.ReasonId, "", "", true)).ToList(),
         f.ContactName, f.ContactPhone, f.ContactEmail, f.ContactConsentVersion, f.TestimonialConsent,
-        f.Attachments.OrderBy(a => a.CreatedAt).Select(a => new AttachmentDto(a.Id, a.Kind, a.ContentType, a.Size, $"/api/v1/feedback/attachments/{a.Id}")).ToList(),
+        f.Attachments.OrderBy(a => a.CreatedAt).Select(a => new AttachmentDto(a.Id, a.Kind, a.ContentType, a.Size, $"/api/v1/feedback/attachments/{a.Id}", a.ConsentVersion, a.ConsentAt)).ToList(),
         f.CreatedAt, f.Author, f.ImportJobId);
 }
 
@@ -188,8 +208,10 @@ public sealed record FeedbackFilter(Guid? LocationId, Sentiment? Sentiment, Guid
 /// <summary>Otklik's own consent texts, used until the organization writes its own.</summary>
 public static class ConsentTexts
 {
-    public const string DefaultRu = "Я согласен(на), что компания сохранит мои имя и контакт, чтобы ответить на этот отзыв, и удалит их, когда вопрос будет решён.";
-    public const string DefaultEn = "I agree that the company keeps my name and contact to answer this feedback and deletes them once the matter is settled.";
+    public const string DefaultRu =
+        "Я согласен(на), что компания сохранит мои имя, контакт, фото и голосовое сообщение, если я их оставлю, чтобы ответить на этот отзыв, и удалит их, когда вопрос будет решён.";
+    public const string DefaultEn =
+        "I agree that the company keeps my name, contact, photo and voice message, if I leave them, to answer this feedback and deletes them once the matter is settled.";
 
     public static string Effective(string? custom, string language) => custom ?? (language == "en" ? DefaultEn : DefaultRu);
 }

@@ -29,9 +29,28 @@ public sealed record FeedbackSubmission(
     string? Author = null,
     int? ConsentVersion = null,
     /// <summary>An id made by the client (the kiosk's offline queue), so a resend can be recognised; null: a new id.</summary>
-    Guid? Id = null);
+    Guid? Id = null,
+    /// <summary>The customer agreed (to the consent text of <see cref="ConsentVersion"/>) that photos and voice notes are kept; without it they are dropped.</summary>
+    bool AttachmentConsent = false);
 
-public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, bool ContactDropped);
+/// <summary>
+/// What intake did. <see cref="NotStored"/> names the personal parts that arrived without consent and were dropped
+/// ("contact", "photo", "voice"), so the caller can tell the customer; the anonymous rest was stored.
+/// </summary>
+public sealed record IntakeResult(Feedback? Feedback, Errors? Errors, IReadOnlyList<string> NotStored)
+{
+    public bool ContactDropped => NotStored.Contains(NotStoredParts.Contact);
+}
+
+/// <summary>Names of the parts of a submission that are kept only with consent.</summary>
+public static class NotStoredParts
+{
+    public const string Contact = "contact";
+    public const string Photo = "photo";
+    public const string Voice = "voice";
+
+    public static string Of(AttachmentKind kind) => kind == AttachmentKind.Photo ? Photo : Voice;
+}
 
 /// <summary>Validates and stores feedback: all of it or nothing; attachments first, removed again if the row is not written.</summary>
 public sealed class FeedbackIntake(
@@ -95,19 +114,30 @@ public sealed class FeedbackIntake(
                 else files.Add((kind, type, bytes));
             }
 
-        if (errors.Any) return new IntakeResult(null, errors, false);
+        if (errors.Any) return new IntakeResult(null, errors, []);
+
+        // Photos and voice notes only with consent: without it they are dropped (never written to the store) and named in the answer.
+        var notStored = new List<string>();
+        if (contactGiven && !keepContact) notStored.Add(NotStoredParts.Contact);
+        if (!s.AttachmentConsent)
+        {
+            notStored.AddRange(files.Select(f => NotStoredParts.Of(f.Kind)).Distinct());
+            files.Clear();
+        }
 
         var org = await db.Organizations.AsNoTracking().Where(o => o.Id == location!.OrganizationId).Select(o => new { o.FeedbackConsentVersion }).FirstAsync(ct);
-        // A call centre or an auditor may record which consent text the customer agreed to earlier; never a future one.
-        if (keepContact && s.ConsentVersion is { } version && (version < 0 || version > org.FeedbackConsentVersion))
-            return new IntakeResult(null, errors.Add("contactConsentVersion", $"No such consent version: use 0 to {org.FeedbackConsentVersion}."), false);
+        // A call centre or an auditor may record which consent text the customer agreed to earlier, and a kiosk page sends the
+        // version it showed (it may have waited offline); never a future one.
+        if ((keepContact || files.Count > 0) && s.ConsentVersion is { } version && (version < 0 || version > org.FeedbackConsentVersion))
+            return new IntakeResult(null, errors.Add("contactConsentVersion", $"No such consent version: use 0 to {org.FeedbackConsentVersion}."), []);
+        var consentVersion = s.ConsentVersion ?? org.FeedbackConsentVersion;
         var now = time.GetUtcNow();
         var feedback = new Feedback
         {
             Id = s.Id ?? Guid.CreateVersion7(),
             OrganizationId = location!.OrganizationId, LocationId = location.Id, Channel = s.Channel, Sentiment = s.Sentiment, Text = text,
             ContactName = keepContact ? name : null, ContactPhone = keepContact ? phone : null, ContactEmail = keepContact ? email : null,
-            ContactConsentVersion = keepContact ? s.ConsentVersion ?? org.FeedbackConsentVersion : null,
+            ContactConsentVersion = keepContact ? consentVersion : null,
             ContactConsentAt = keepContact ? now : null,
             Author = author,
             TestimonialConsent = s.TestimonialConsent && text is not null,
@@ -124,7 +154,7 @@ public sealed class FeedbackIntake(
                 var attachment = new FeedbackAttachment
                 {
                     OrganizationId = feedback.OrganizationId, FeedbackId = feedback.Id, Kind = kind, ContentType = type, Size = bytes.Length,
-                    StorageKey = "", CreatedAt = now,
+                    StorageKey = "", CreatedAt = now, ConsentVersion = consentVersion, ConsentAt = now,
                 };
                 attachment.StorageKey = await store.SaveAsync(feedback.OrganizationId, attachment.Id, bytes, ct);
                 saved.Add(attachment.StorageKey);
@@ -158,7 +188,7 @@ public sealed class FeedbackIntake(
             try { await AlertPublisher.PublishRaisedAsync(db, live, [alert], ct); }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "Publishing the alert of feedback {Id} failed", feedback.Id); }
         }
-        return new IntakeResult(feedback, null, contactGiven && !keepContact);
+        return new IntakeResult(feedback, null, notStored);
     }
 
     /// <summary>

@@ -32,12 +32,15 @@ public sealed class PublicPageModel
     public IReadOnlyList<MapsLink> Maps { get; set; } = [];
     public string Token { get; set; } = "";
     public string ConsentText { get; set; } = "";
+    /// <summary>The version of <see cref="ConsentText"/>; the form sends it back, so the stored consent names the text shown.</summary>
+    public int ConsentVersion { get; set; }
     /// <summary>Field name → message, shown next to the field.</summary>
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
     /// <summary>The longest voice message the page's script records.</summary>
     public int VoiceMaxSeconds { get; set; } = 60;
     public PublicForm Form { get; set; } = new();
-    public bool ContactDropped { get; set; }
+    /// <summary>Parts of the submission not kept for want of consent ("contact", "photo", "voice"), told on the thank-you page.</summary>
+    public IReadOnlyList<string> NotStored { get; set; } = [];
     /// <summary>Review gating is on: maps links only on the praise path.</summary>
     public bool ReviewLinksOnlyAfterPraise { get; set; }
     /// <summary>The thank-you page follows praise.</summary>
@@ -57,6 +60,8 @@ public sealed class PublicForm
     public string? Phone { get; init; }
     public string? Email { get; init; }
     public bool Consent { get; init; }
+    /// <summary>The consent box of the photo and voice section.</summary>
+    public bool MediaConsent { get; init; }
     public bool Testimonial { get; init; }
 }
 
@@ -108,7 +113,7 @@ public static class PublicFeedback
         {
             ReasonIds = [.. form["reason"].Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty)],
             Text = form["text"].ToString(), Name = form["name"].ToString(), Phone = form["phone"].ToString(), Email = form["email"].ToString(),
-            Consent = form["consent"].ToString() == "yes", Testimonial = form["testimonial"].ToString() == "yes",
+            Consent = form["consent"].ToString() == "yes", MediaConsent = form["mediaConsent"].ToString() == "yes", Testimonial = form["testimonial"].ToString() == "yes",
         };
         model.Form = posted;
         await FillFormAsync(services, model, location, ct);
@@ -155,7 +160,9 @@ public static class PublicFeedback
         var intake = scope.ServiceProvider.GetRequiredService<FeedbackIntake>();
         var result = await intake.SubmitAsync(new FeedbackSubmission(
             location.Id, FeedbackChannel.QrPage, sentiment, [.. posted.ReasonIds], posted.Text, posted.Name, posted.Phone, posted.Email,
-            posted.Consent, posted.Testimonial, files, http.Request.Headers.UserAgent.ToString()), ct);
+            posted.Consent, posted.Testimonial, files, http.Request.Headers.UserAgent.ToString(),
+            ConsentVersion: int.TryParse(form["consentVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var shown) && shown <= model.ConsentVersion ? shown : null,
+            AttachmentConsent: posted.MediaConsent), ct);
         if (result.Errors is { } errors)
         {
             foreach (var (field, _) in errors.Fields) model.Errors[field] = "invalid";
@@ -163,7 +170,7 @@ public static class PublicFeedback
         }
         model.Step = PublicStep.Thanks;
         model.Praised = sentiment == Sentiment.Positive;
-        model.ContactDropped = result.ContactDropped;
+        model.NotStored = result.NotStored;
         return Render(http, model, StatusCodes.Status200OK);
     }
 
@@ -198,7 +205,7 @@ public static class PublicFeedback
         {
             VoiceMaxSeconds = Math.Clamp(options.VoiceMaxSeconds, 5, 600),
             Slug = location.Slug, LocationName = location.Name, Language = language, Maps = maps,
-            ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
+            ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language), ConsentVersion = org.FeedbackConsentVersion,
             ReviewLinksOnlyAfterPraise = org.ReviewLinksOnlyAfterPraise,
         }, location);
     }

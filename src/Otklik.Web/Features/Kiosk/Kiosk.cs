@@ -24,11 +24,16 @@ public sealed class KioskPageModel
     public IReadOnlyList<ReasonOption> PositiveReasons { get; init; } = [];
     public string Token { get; init; } = "";
     public string ConsentText { get; init; } = "";
+    /// <summary>The version of <see cref="ConsentText"/>; the page sends it back, so a submission that waited offline records the text it showed.</summary>
+    public int ConsentVersion { get; init; }
     public int ResetSeconds { get; init; } = 45;
 }
 
-/// <summary>What the kiosk endpoint answers: the feedback's id (the client's own) and whether it had been stored before.</summary>
-public sealed record KioskAccepted(Guid Id, bool Duplicate, bool ContactStored);
+/// <summary>
+/// What the kiosk endpoint answers: the feedback's id (the client's own), whether it had been stored before, and the
+/// parts dropped for want of consent ("contact", "photo").
+/// </summary>
+public sealed record KioskAccepted(Guid Id, bool Duplicate, bool ContactStored, IReadOnlyList<string> NotStored);
 
 public sealed record KioskToken(string Token);
 
@@ -73,7 +78,7 @@ public static class Kiosk
             Language = language, Slug = location.Slug, LocationName = location.Name,
             NegativeReasons = Options(ReasonKind.Negative), PositiveReasons = Options(ReasonKind.Positive),
             Token = scope.ServiceProvider.GetRequiredService<FormTokens>().Issue(location.Id),
-            ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language),
+            ConsentText = ConsentTexts.Effective(org.FeedbackConsentText, language), ConsentVersion = org.FeedbackConsentVersion,
             ResetSeconds = Math.Clamp(org.KioskResetSeconds ?? options.Value.KioskResetSeconds, 1, FeedbackSettingsInput.MaxKioskResetSeconds),
         };
         return Render(http, model, StatusCodes.Status200OK);
@@ -146,8 +151,7 @@ public static class Kiosk
         if (photos.Count > 1) errors.Add("photo", "Attach at most one photo.");
         else if (photos is [var photo])
         {
-            if (form["photoConsent"].ToString() != "yes") errors.Add("photoConsent", "A photo is kept only with the customer's consent.");
-            else if (photo.Length > ContentSniffer.PhotoMaxBytes) errors.Add("photo", "The photo is too large: at most 5 MB.");
+            if (photo.Length > ContentSniffer.PhotoMaxBytes) errors.Add("photo", "The photo is too large: at most 5 MB.");
             else
             {
                 using var buffer = new MemoryStream((int)photo.Length);
@@ -157,10 +161,16 @@ public static class Kiosk
                 else errors.Add("photo", "This file is not a photo: use JPEG, PNG, WebP or HEIC.");
             }
         }
+        int? consentVersion = null;
+        if (!string.IsNullOrEmpty(form["consentVersion"]))
+        {
+            if (int.TryParse(form["consentVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var v)) consentVersion = v;
+            else errors.Add("consentVersion", "The consent version is a whole number.");
+        }
         if (errors.Any) return errors.ToProblem();
 
         if (await StoredAtAsync(services, id, ct) is { } existing)
-            return existing == location.Id ? TypedResults.Ok(new KioskAccepted(id, true, false)) : Problem.Conflict("This id belongs to another submission.");
+            return existing == location.Id ? TypedResults.Ok(new KioskAccepted(id, true, false, [])) : Problem.Conflict("This id belongs to another submission.");
         if (limits.TryAcquire(location.Id) is { } wait) return FeedbackApi.TooMany(http, wait);
 
         await using var scope = services.CreateAsyncScope();
@@ -172,17 +182,18 @@ public static class Kiosk
             result = await intake.SubmitAsync(new FeedbackSubmission(
                 location.Id, FeedbackChannel.Kiosk, mood == "good" ? Sentiment.Positive : Sentiment.Negative, reasonIds,
                 form["text"], form["name"], form["phone"], form["email"], form["consent"].ToString() == "yes", TestimonialConsent: false,
-                files, http.Request.Headers.UserAgent.ToString(), Id: id), ct);
+                files, http.Request.Headers.UserAgent.ToString(), ConsentVersion: consentVersion, Id: id,
+                AttachmentConsent: form["photoConsent"].ToString() == "yes"), ct);
         }
         catch (DbUpdateException e)
         {
             // The same submission arrived twice at once (the queue and a retry): the other request stored it.
             if (await StoredAtAsync(services, id, CancellationToken.None) is not { } raced) throw;
             log.LogInformation(e, "Kiosk submission {Id} was stored by a concurrent request", id);
-            return raced == location.Id ? TypedResults.Ok(new KioskAccepted(id, true, false)) : Problem.Conflict("This id belongs to another submission.");
+            return raced == location.Id ? TypedResults.Ok(new KioskAccepted(id, true, false, [])) : Problem.Conflict("This id belongs to another submission.");
         }
         if (result.Errors is { } invalid) return invalid.ToProblem();
-        return TypedResults.Created($"/api/v1/feedback/{id}", new KioskAccepted(id, false, result.Feedback!.ContactConsentVersion is not null));
+        return TypedResults.Created($"/api/v1/feedback/{id}", new KioskAccepted(id, false, result.Feedback!.ContactConsentVersion is not null, result.NotStored));
     }
 
     /// <summary>The location of the feedback with this id, looked up across tenants so an id is never stored twice.</summary>

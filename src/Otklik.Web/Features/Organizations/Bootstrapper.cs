@@ -16,6 +16,8 @@ public sealed class BootstrapOptions
     /// <summary>An owner API key to create as given (so scripts can know it in advance). At least 20 characters.</summary>
     public string? ApiKey { get; set; }
     public string OrganizationName { get; set; } = "Default";
+    /// <summary>Owners and CX managers of the new organization must use two-factor sign-in (on unless turned off here).</summary>
+    public bool RequireTwoFactor { get; set; } = true;
 }
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class Bootstrapper(OtklikDb db, UserManager<AppUser> users, IConfi
         Guid orgId;
         if (existing is null)
         {
-            var org = new Organization { Name = options.OrganizationName, CreatedAt = time.GetUtcNow() };
+            var org = new Organization { Name = options.OrganizationName, CreatedAt = time.GetUtcNow(), RequireTwoFactorForAdmins = options.RequireTwoFactor };
             db.Organizations.Add(org);
             await db.SaveChangesAsync(ct);
             var admin = new AppUser

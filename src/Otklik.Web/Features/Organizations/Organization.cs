@@ -21,4 +21,12 @@ public sealed class Organization
     public bool ReviewLinksOnlyAfterPraise { get; set; }
     /// <summary>Seconds without a touch after which the kiosk goes back to its first screen; null: Otklik:Feedback:KioskResetSeconds.</summary>
     public int? KioskResetSeconds { get; set; }
+    /// <summary>
+    /// Owners and CX managers must sign in with a second factor (TOTP): one without an authenticator sets it up right
+    /// after the password, before any other page. On for new organizations.
+    /// </summary>
+    public bool RequireTwoFactorForAdmins { get; set; } = true;
+
+    /// <summary>The roles the two-factor requirement applies to.</summary>
+    public static bool TwoFactorApplies(Tenancy.OtklikRole role) => role is Tenancy.OtklikRole.Owner or Tenancy.OtklikRole.CxManager;
 }

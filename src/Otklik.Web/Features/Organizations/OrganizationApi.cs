@@ -7,12 +7,14 @@ using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Features.Organizations;
 
-public sealed record OrganizationDto(Guid Id, string Name, string TimeZone, string Language);
+public sealed record OrganizationDto(Guid Id, string Name, string TimeZone, string Language, bool RequireTwoFactorForAdmins);
 
+/// <summary>The organization's settings; <see cref="RequireTwoFactorForAdmins"/> is kept as it is when not given.</summary>
 public sealed record OrganizationInput(
     [property: Required, StringLength(Limits.Name, MinimumLength = 1)] string Name,
     [property: Required, StringLength(64)] string TimeZone,
-    [property: Required, RegularExpression("^(ru|en)$")] string Language);
+    [property: Required, RegularExpression("^(ru|en)$")] string Language,
+    bool? RequireTwoFactorForAdmins = null);
 
 public static class OrganizationApi
 {
@@ -26,7 +28,7 @@ public static class OrganizationApi
 
     private static async Task<Results<Ok<OrganizationDto>, ProblemHttpResult>> Get(OtklikDb db, CancellationToken ct) =>
         await db.Organizations.AsNoTracking().FirstOrDefaultAsync(ct) is { } o
-            ? TypedResults.Ok(new OrganizationDto(o.Id, o.Name, o.TimeZone, o.Language))
+            ? TypedResults.Ok(new OrganizationDto(o.Id, o.Name, o.TimeZone, o.Language, o.RequireTwoFactorForAdmins))
             : Problem.NotFound("Organization");
 
     private static async Task<Results<Ok<OrganizationDto>, ValidationProblem, ProblemHttpResult>> Update(OrganizationInput input, OtklikDb db, CancellationToken ct)
@@ -38,8 +40,9 @@ public static class OrganizationApi
         org.Name = input.Name.Trim();
         org.TimeZone = input.TimeZone;
         org.Language = input.Language;
+        org.RequireTwoFactorForAdmins = input.RequireTwoFactorForAdmins ?? org.RequireTwoFactorForAdmins;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new OrganizationDto(org.Id, org.Name, org.TimeZone, org.Language));
+        return TypedResults.Ok(new OrganizationDto(org.Id, org.Name, org.TimeZone, org.Language, org.RequireTwoFactorForAdmins));
     }
 
     internal static Errors Validate(OrganizationInput input) => new Errors()

@@ -63,7 +63,7 @@ public sealed record ExportedFeedback(Guid Id, DateTimeOffset CreatedAt, string 
 
 public sealed record ExportedConsent(int Version, string Text, DateTimeOffset? At, FeedbackChannel Channel);
 
-public sealed record ExportedAttachment(Guid Id, AttachmentKind Kind, string ContentType, long Size, DateTimeOffset CreatedAt, string File);
+public sealed record ExportedAttachment(Guid Id, AttachmentKind Kind, string ContentType, long Size, DateTimeOffset CreatedAt, string File, ExportedConsent Consent);
 
 public sealed record ExportedCase(Guid Id, Guid? FeedbackId, DateTimeOffset CreatedAt, CaseStatus Status, string Summary, string? Resolution,
     IReadOnlyList<ExportedCaseEvent> Timeline);
@@ -161,7 +161,8 @@ public sealed class PersonRequests(OtklikDb db, IAttachmentStore store, AlertRai
                 [.. f.Reasons.Select(r => reasons.GetValueOrDefault(r.ReasonId, ""))], f.ContactName, f.ContactPhone, f.ContactEmail,
                 f.ContactConsentVersion is { } v ? new ExportedConsent(v, consents.GetValueOrDefault(v) ?? ConsentTexts.Effective(null, org.Language), f.ContactConsentAt, f.Channel) : null,
                 f.TestimonialConsent,
-                [.. f.Attachments.OrderBy(a => a.CreatedAt).Select(a => new ExportedAttachment(a.Id, a.Kind, a.ContentType, a.Size, a.CreatedAt, FileName(a)))]))],
+                [.. f.Attachments.OrderBy(a => a.CreatedAt).Select(a => new ExportedAttachment(a.Id, a.Kind, a.ContentType, a.Size, a.CreatedAt, FileName(a),
+                    new ExportedConsent(a.ConsentVersion, consents.GetValueOrDefault(a.ConsentVersion) ?? ConsentTexts.Effective(null, org.Language), a.ConsentAt, f.Channel)))]))],
             [.. found.Cases.Select(c => new ExportedCase(c.Id, c.FeedbackId, c.CreatedAt, c.Status, c.Summary, c.Resolution,
                 [.. found.Events.Where(e => e.CaseId == c.Id).Select(e => new ExportedCaseEvent(e.At, e.Kind, e.By, e.Text, e.Channel))]))],
             [.. found.Invitations.Select(i => new ExportedInvitation(i.Id, surveys.GetValueOrDefault(i.SurveyId, ""), i.ContactEmail, i.ContactPhone, i.VisitedAt, i.SentAt, i.RespondedAt))],

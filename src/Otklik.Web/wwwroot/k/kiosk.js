@@ -153,8 +153,10 @@
     root.querySelectorAll('#reasons-' + state.mood + ' .tile[aria-pressed=true]').forEach(function (t) { fields.push(['reason', t.dataset.reason]); });
     if (consent) fields.push(['name', name], ['phone', phone], ['email', email], ['consent', 'yes']);
     if ($('k-website').value) fields.push(['website', $('k-website').value]);
+    // A photo goes only with its consent; both consents name the text version this page showed, even if sent later from the queue.
     var photo = state.mood === 'bad' && $('k-photo-consent').checked ? state.photo : null;
     if (photo) fields.push(['photoConsent', 'yes']);
+    if (consent || photo) fields.push(['consentVersion', root.dataset.consentVersion]);
     var item = { id: fields[0][1], url: submitUrl, fields: fields, photo: photo, at: Date.now() };
     show('thanks');
     queue.put(item).then(flush);

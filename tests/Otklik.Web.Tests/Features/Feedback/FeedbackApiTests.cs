@@ -31,7 +31,7 @@ public abstract class FeedbackApiTests(OtklikApp app)
         {
             locationId = location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = negative, text = "Waited 40 minutes",
             contactName = "Olga", contactEmail = "olga@example.com", contactConsent = true,
-            attachments = new[] { Convert.ToBase64String(Files.Jpeg) },
+            attachments = new[] { Convert.ToBase64String(Files.Jpeg) }, attachmentConsent = true,
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         var read = await (await http.GetAsync($"/api/v1/feedback/{created.Id}")).ReadAsync<FeedbackDto>();
 
@@ -52,6 +52,54 @@ public abstract class FeedbackApiTests(OtklikApp app)
         Assert.False(created.ContactStored);
         var stored = await app.WithDbAsync(db => db.Feedback.SingleAsync(f => f.Id == created.Id), org.Id);
         Assert.Null(stored.ContactPhone);
+    }
+
+    [Fact]
+    public async Task Attachments_WithConsent_AreStoredWithTheConsentRecord()
+    {
+        var (org, http, location, _) = await SetUpAsync();
+        await (await http.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "Our own words, second version" })).ReadAsync<FeedbackSettingsDto>();
+        var before = DateTimeOffset.UtcNow;
+
+        var created = await (await http.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = location.Id, channel = "CallCentre", sentiment = "Negative", text = "Broken cup",
+            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) }, attachmentConsent = true,
+        })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+
+        Assert.Empty(created.NotStored);
+        var stored = await app.WithDbAsync(db => db.FeedbackAttachments.Where(a => a.FeedbackId == created.Id).ToListAsync(), org.Id);
+        Assert.Equal([AttachmentKind.Photo, AttachmentKind.Voice], stored.Select(a => a.Kind).Order());
+        Assert.All(stored, a => Assert.Equal(1, a.ConsentVersion));
+        Assert.All(stored, a => Assert.InRange(a.ConsentAt, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1)));
+        Assert.All(stored, a => Assert.True(File.Exists(Path.Combine(app.DataFolder, "attachments", a.StorageKey))));
+        var read = await (await http.GetAsync($"/api/v1/feedback/{created.Id}")).ReadAsync<FeedbackDto>();
+        Assert.All(read.Attachments, a => Assert.Equal(1, a.ConsentVersion));
+    }
+
+    [Fact]
+    public async Task Attachments_WithoutConsent_AreNotStored_TheRestIs_AndTheAnswerNamesThem()
+    {
+        var (org, http, location, reasons) = await SetUpAsync();
+        var reason = reasons.First(r => r.Kind == ReasonKind.Negative).Id;
+
+        var response = await http.PostJsonAsync("/api/v1/feedback", new
+        {
+            locationId = location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = new[] { reason }, text = "Dirty table",
+            contactEmail = "nobody@example.com",
+            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) },
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        var created = await response.ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
+
+        Assert.Contains("\"notStored\":[\"contact\",\"photo\",\"voice\"]", body, StringComparison.Ordinal);
+        Assert.Equal(["contact", "photo", "voice"], created.NotStored);
+        var stored = await app.WithDbAsync(db => db.Feedback.Include(f => f.Reasons).Include(f => f.Attachments).SingleAsync(f => f.Id == created.Id), org.Id);
+        Assert.Equal(("Dirty table", Sentiment.Negative, reason, (string?)null), (stored.Text, stored.Sentiment, Assert.Single(stored.Reasons).ReasonId, stored.ContactEmail));
+        Assert.Empty(stored.Attachments);
+        Assert.Equal(0, await app.WithDbAsync(db => db.FeedbackAttachments.CountAsync(), org.Id));
+        var folder = Path.Combine(app.DataFolder, "attachments", org.Id.ToString("N"));
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(), "A file was written to the attachment store.");
     }
 
     public static TheoryData<string, string> BadInputs => new()

@@ -35,7 +35,8 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
 
     private static MultipartFormDataContent Form(string mood, string? token, IEnumerable<Guid>? reasons = null, string? text = null,
         (byte[] Bytes, string FileName, string ContentType)? photo = null, string? name = null, string? phone = null, string? email = null,
-        bool consent = false, bool testimonial = false, string? honeypot = null, (byte[] Bytes, string FileName, string ContentType)? voice = null)
+        bool consent = false, bool testimonial = false, string? honeypot = null, (byte[] Bytes, string FileName, string ContentType)? voice = null,
+        bool mediaConsent = false, int? consentVersion = null)
     {
         var form = new MultipartFormDataContent { { new StringContent(mood), "mood" } };
         if (token is not null) form.Add(new StringContent(token), "t");
@@ -58,6 +59,8 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         if (email is not null) form.Add(new StringContent(email), "email");
         if (consent) form.Add(new StringContent("yes"), "consent");
         if (testimonial) form.Add(new StringContent("yes"), "testimonial");
+        if (mediaConsent) form.Add(new StringContent("yes"), "mediaConsent");
+        if (consentVersion is { } version) form.Add(new StringContent(version.ToString(System.Globalization.CultureInfo.InvariantCulture)), "consentVersion");
         form.Add(new StringContent(honeypot ?? ""), PublicFeedback.Honeypot);
         return form;
     }
@@ -169,7 +172,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
                 var reasons = mood == "bad" ? place.Negative.Take(2).Select(r => r.Id) : place.Positive.Take(1).Select(r => r.Id);
                 var response = await http.PostAsync($"/f/{place.Location.Slug}", Form(mood, Stamp(place.Location.Id),
                     reasons: withReasons ? reasons : null, text: withText ? $"Text {mood} {mask}" : null,
-                    photo: withPhoto ? (Files.Jpeg, "IMG_0001.jpg", "image/jpeg") : null,
+                    photo: withPhoto ? (Files.Jpeg, "IMG_0001.jpg", "image/jpeg") : null, mediaConsent: withPhoto,
                     name: withContact ? "Ирина" : null, phone: withContact ? "+7 (900) 123-45-67" : null, consent: withContact, testimonial: withTestimonial));
                 var html = await response.ReadTextAsync();
                 Assert.Contains("id=\"thanks\"", html, StringComparison.Ordinal);
@@ -207,6 +210,63 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         var f = Assert.Single(await StoredAsync(place.Org.Id));
         Assert.Equal("Cold coffee", f.Text);
         Assert.Equal((null, null, null, (int?)null, (DateTimeOffset?)null), (f.ContactName, f.ContactPhone, f.ContactEmail, f.ContactConsentVersion, f.ContactConsentAt));
+    }
+
+    [Fact]
+    public async Task PhotoAndVoice_WithoutConsent_AreNotStored_TheRestIs_AndTheCustomerIsTold()
+    {
+        var place = await PlaceAsync();
+        using var http = app.Anonymous();
+        var reason = place.Negative[0].Id;
+
+        var html = await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), reasons: [reason], text: "Broken door",
+            photo: (Files.Jpeg, "door.jpg", "image/jpeg"), voice: (Files.Wav(), "voice.wav", "audio/wav")))).ReadTextAsync();
+
+        Assert.Contains("id=\"thanks\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"photo-dropped\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"voice-dropped\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"contact-dropped\"", html, StringComparison.Ordinal);
+        var f = Assert.Single(await StoredAsync(place.Org.Id));
+        Assert.Equal(("Broken door", Sentiment.Negative, reason), (f.Text, f.Sentiment, Assert.Single(f.Reasons).ReasonId));
+        Assert.Empty(f.Attachments);
+        var folder = Path.Combine(app.DataFolder, "attachments", place.Org.Id.ToString("N"));
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(), "A file was written to the attachment store.");
+    }
+
+    [Fact]
+    public async Task BadForm_AsksForConsentBeforeAPhotoOrVoiceNote_WithTheCurrentTextAndItsVersion()
+    {
+        var place = await PlaceAsync();
+        using var owner = place.Org.Owner();
+        await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "Фото и голос храним 30 дней" })).ReadAsync<FeedbackSettingsDto>();
+        using var http = app.Anonymous();
+
+        var html = await (await http.GetAsync($"/f/{place.Location.Slug}?mood=bad")).ReadTextAsync();
+
+        var consent = html.IndexOf("name=\"mediaConsent\"", StringComparison.Ordinal);
+        Assert.True(consent > 0 && consent < html.IndexOf("name=\"photo\"", StringComparison.Ordinal) && consent < html.IndexOf("name=\"voice\"", StringComparison.Ordinal),
+            "The consent box comes before the photo and voice inputs.");
+        Assert.Contains("<span id=\"media-consent-text\">Фото и голос храним 30 дней</span>", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"consentVersion\" value=\"1\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APageLoadedBeforeTheTextChanged_RecordsTheVersionItShowed()
+    {
+        var place = await PlaceAsync();
+        using var owner = place.Org.Owner();
+        await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "Version one" })).ReadAsync<FeedbackSettingsDto>();
+        await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "Version two" })).ReadAsync<FeedbackSettingsDto>();
+        using var http = app.Anonymous();
+
+        await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), email: "b@example.com", consent: true,
+            photo: (Files.Jpeg, "a.jpg", "image/jpeg"), mediaConsent: true, consentVersion: 1))).ReadTextAsync();
+
+        var f = Assert.Single(await StoredAsync(place.Org.Id));
+        Assert.Equal(1, f.ContactConsentVersion);
+        var photo = Assert.Single(f.Attachments);
+        Assert.Equal(1, photo.ConsentVersion);
+        Assert.Equal(f.CreatedAt, photo.ConsentAt);
     }
 
     [Fact]
@@ -271,7 +331,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         using var http = app.Anonymous();
 
         var html = await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), reasons: place.Negative.Take(2).Select(r => r.Id),
-            text: "Listen", photo: (Files.Jpeg, "a.jpg", "image/jpeg"), voice: (bytes, fileName, contentType)))).ReadTextAsync();
+            text: "Listen", photo: (Files.Jpeg, "a.jpg", "image/jpeg"), voice: (bytes, fileName, contentType), mediaConsent: true))).ReadTextAsync();
 
         Assert.Contains("id=\"thanks\"", html, StringComparison.Ordinal);
         var stored = Assert.Single(await StoredAsync(place.Org.Id));
@@ -369,7 +429,7 @@ public abstract partial class PublicFeedbackTests(OtklikApp app)
         var place = await PlaceAsync();
         using var http = app.Anonymous();
 
-        await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), photo: (Files.Png, "notes.txt", "text/plain")))).ReadTextAsync();
+        await (await http.PostAsync($"/f/{place.Location.Slug}", Form("bad", Stamp(place.Location.Id), photo: (Files.Png, "notes.txt", "text/plain"), mediaConsent: true))).ReadTextAsync();
 
         var attachment = Assert.Single(Assert.Single(await StoredAsync(place.Org.Id)).Attachments);
         Assert.Equal(("image/png", (long)Files.Png.Length), (attachment.ContentType, attachment.Size));

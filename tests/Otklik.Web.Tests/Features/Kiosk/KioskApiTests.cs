@@ -33,7 +33,7 @@ public abstract class KioskApiTests(OtklikApp app)
         app.Services.GetRequiredService<FormTokens>().Issue(locationId, DateTimeOffset.UtcNow - (age ?? TimeSpan.FromMinutes(1)));
 
     private static MultipartFormDataContent Form(Guid? id, string? mood, string? token, IEnumerable<string>? reasons = null, string? text = null,
-        byte[]? photo = null, bool photoConsent = false, string? phone = null, bool consent = false, string? honeypot = null)
+        byte[]? photo = null, bool photoConsent = false, string? phone = null, bool consent = false, string? honeypot = null, string? consentVersion = null)
     {
         var form = new MultipartFormDataContent();
         if (id is { } i) form.Add(new StringContent(i.ToString()), "id");
@@ -51,6 +51,7 @@ public abstract class KioskApiTests(OtklikApp app)
         if (phone is not null) form.Add(new StringContent(phone), "phone");
         if (consent) form.Add(new StringContent("yes"), "consent");
         if (honeypot is not null) form.Add(new StringContent(honeypot), PublicFeedback.Honeypot);
+        if (consentVersion is not null) form.Add(new StringContent(consentVersion), "consentVersion");
         return form;
     }
 
@@ -108,15 +109,61 @@ public abstract class KioskApiTests(OtklikApp app)
         var response = await http.PostAsync($"/api/v1/kiosk/{place.Location.Slug}/feedback",
             Form(Guid.NewGuid(), "bad", Stamp(place.Location.Id), photo: Files.Jpeg, photoConsent: true));
 
-        await response.ReadAsync<KioskAccepted>(HttpStatusCode.Created);
+        var accepted = await response.ReadAsync<KioskAccepted>(HttpStatusCode.Created);
+        Assert.Empty(accepted.NotStored);
         var stored = Assert.Single(await StoredAsync(place.Org.Id));
         Assert.Equal(("image/jpeg", AttachmentKind.Photo), (Assert.Single(stored.Attachments).ContentType, stored.Attachments[0].Kind));
+        Assert.Equal((0, stored.CreatedAt), (stored.Attachments[0].ConsentVersion, stored.Attachments[0].ConsentAt));
+    }
+
+    [Fact]
+    public async Task APhotoWithoutConsent_IsNotStored_TheFeedbackIs_AndTheAnswerSaysSo()
+    {
+        var place = await PlaceAsync();
+        using var http = app.Anonymous();
+
+        var response = await http.PostAsync($"/api/v1/kiosk/{place.Location.Slug}/feedback",
+            Form(Guid.NewGuid(), "bad", Stamp(place.Location.Id), [place.Negative[0].Id.ToString()], text: "Грязно", photo: Files.Jpeg, phone: "+7 900 111-22-33"));
+
+        var body = await response.Content.ReadAsStringAsync();
+        var accepted = await response.ReadAsync<KioskAccepted>(HttpStatusCode.Created);
+        Assert.Contains("\"notStored\":[\"contact\",\"photo\"]", body, StringComparison.Ordinal);
+        Assert.Equal(["contact", "photo"], accepted.NotStored);
+        var stored = Assert.Single(await StoredAsync(place.Org.Id));
+        Assert.Equal(("Грязно", place.Negative[0].Id, (string?)null), (stored.Text, Assert.Single(stored.Reasons).ReasonId, stored.ContactPhone));
+        Assert.Empty(stored.Attachments);
+        var folder = Path.Combine(app.DataFolder, "attachments", place.Org.Id.ToString("N"));
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(), "A file was written to the attachment store.");
+    }
+
+    /// <summary>
+    /// The offline queue: the tablet kept a submission while the consent text changed; when it is sent, the contact and the
+    /// photo record the version the page showed, not the newer one.
+    /// </summary>
+    [Fact]
+    public async Task AQueuedSubmission_SentAfterTheTextChanged_RecordsTheVersionThePageShowed()
+    {
+        var place = await PlaceAsync();
+        using var http = app.Anonymous();
+        var page = await (await http.GetAsync($"/k/{place.Location.Slug}")).ReadTextAsync();
+        Assert.Contains("data-consent-version=\"0\"", page, StringComparison.Ordinal);
+        using var owner = place.Org.Owner();
+        await (await owner.PutJsonAsync("/api/v1/feedback/settings", new { consentText = "A newer text" })).ReadAsync<FeedbackSettingsDto>();
+
+        var response = await http.PostAsync($"/api/v1/kiosk/{place.Location.Slug}/feedback",
+            Form(Guid.NewGuid(), "bad", Stamp(place.Location.Id, TimeSpan.FromHours(5)), photo: Files.Jpeg, photoConsent: true, phone: "+7 900 111-22-33", consent: true,
+                consentVersion: "0"));
+
+        var accepted = await response.ReadAsync<KioskAccepted>(HttpStatusCode.Created);
+        Assert.Equal((true, 0), (accepted.ContactStored, accepted.NotStored.Count));
+        var stored = Assert.Single(await StoredAsync(place.Org.Id));
+        Assert.Equal(((int?)0, 0), (stored.ContactConsentVersion, Assert.Single(stored.Attachments).ConsentVersion));
     }
 
     public static TheoryData<string> BadInputs => new()
     {
         "no-id", "empty-id", "bad-mood", "bad-reason", "foreign-reason", "positive-reason-on-bad", "honeypot", "no-stamp", "forged-stamp",
-        "stamp-of-another-location", "expired-stamp", "photo-without-consent", "not-a-photo", "two-photos", "text-too-long", "bad-phone", "json",
+        "stamp-of-another-location", "expired-stamp", "future-consent-version", "not-a-photo", "two-photos", "text-too-long", "bad-phone", "json",
     };
 
     [Theory]
@@ -140,7 +187,7 @@ public abstract class KioskApiTests(OtklikApp app)
             "forged-stamp" => Form(Guid.NewGuid(), "bad", "forged", [bad]),
             "stamp-of-another-location" => Form(Guid.NewGuid(), "bad", Stamp(other.Location.Id), [bad]),
             "expired-stamp" => Form(Guid.NewGuid(), "bad", Stamp(place.Location.Id, TimeSpan.FromDays(30)), [bad]),
-            "photo-without-consent" => Form(Guid.NewGuid(), "bad", stamp, photo: Files.Jpeg),
+            "future-consent-version" => Form(Guid.NewGuid(), "bad", stamp, photo: Files.Jpeg, photoConsent: true, consentVersion: "7"),
             "not-a-photo" => Form(Guid.NewGuid(), "bad", stamp, photo: Files.Pdf, photoConsent: true),
             "two-photos" => TwoPhotos(Form(Guid.NewGuid(), "bad", stamp, photo: Files.Jpeg, photoConsent: true)),
             "text-too-long" => Form(Guid.NewGuid(), "bad", stamp, text: new string('x', Limits.LongText + 1)),

@@ -42,7 +42,7 @@ public abstract class PersonRequestsTests(IAlertsApp fixture)
         {
             locationId = seed.Location.Id, channel = "Kiosk", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = p.Complaint,
             contactName = p.Name, contactEmail = p.Email, contactPhone = p.Phone, contactConsent = true,
-            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) },
+            attachments = new[] { Convert.ToBase64String(Files.Jpeg), Convert.ToBase64String(Files.Wav()) }, attachmentConsent = true,
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         // The same person another day, with the phone written differently and no e-mail.
         var praise = await (await owner.PostJsonAsync("/api/v1/feedback", new
@@ -114,6 +114,9 @@ public abstract class PersonRequestsTests(IAlertsApp fixture)
             Assert.Contains(c.Timeline, e => e.Kind == Web.Features.Cases.CaseEventKind.MessageSent && e.Text!.Contains(p.Message, StringComparison.Ordinal));
             var files = person.Feedback[0].Attachments;
             Assert.Equal(2, files.Count);
+            // Each file names the consent it was kept under: the text, when, and through which channel.
+            Assert.All(files, f => Assert.Equal((0, ConsentTexts.DefaultRu, FeedbackChannel.Kiosk), (f.Consent.Version, f.Consent.Text, f.Consent.Channel)));
+            Assert.All(files, f => Assert.NotNull(f.Consent.At));
             foreach (var f in files)
             {
                 using var copy = new MemoryStream();

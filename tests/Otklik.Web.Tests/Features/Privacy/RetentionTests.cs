@@ -19,7 +19,7 @@ public abstract class RetentionTests(IAlertsApp fixture)
         var created = await (await owner.PostJsonAsync("/api/v1/feedback", new
         {
             locationId = seed.Location.Id, channel = "CallCentre", sentiment = "Negative", reasonIds = new[] { seed.Reason.Id }, text = $"Rude waiter {tag}",
-            contactName = $"Oleg {tag}", contactEmail = $"oleg.{tag}@example.com", contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) },
+            contactName = $"Oleg {tag}", contactEmail = $"oleg.{tag}@example.com", contactConsent = true, attachments = new[] { Convert.ToBase64String(Files.Jpeg) }, attachmentConsent = true,
         })).ReadAsync<FeedbackCreated>(HttpStatusCode.Created);
         return created.Id;
     }

@@ -15,6 +15,26 @@ public abstract class AuditTests(OtklikApp app)
         (await (await owner.GetAsync("/api/v1/audit?pageSize=500" + query)).ReadAsync<Page<AuditEntryDto>>()).Items.ToList();
 
     [Fact]
+    public async Task ReadingCustomersContactsThroughTheApi_WritesOneLinePerRequest_WithCountsOnly()
+    {
+        var org = await app.NewOrganizationAsync();
+        using var owner = org.Owner();
+        var location = await (await owner.PostJsonAsync("/api/v1/locations", new { name = "Audited" })).ReadAsync<Otklik.Web.Features.Locations.LocationDto>(HttpStatusCode.Created);
+        async Task<Guid> PostAsync(object body) => (await (await owner.PostJsonAsync("/api/v1/feedback", body)).ReadAsync<Otklik.Web.Features.Feedback.FeedbackCreated>(HttpStatusCode.Created)).Id;
+        var withContact = await PostAsync(new { locationId = location.Id, channel = "CallCentre", sentiment = "Negative", contactEmail = "anna.k@example.com", contactConsent = true });
+        var anonymous = await PostAsync(new { locationId = location.Id, channel = "CallCentre", sentiment = "Positive", text = "Nice" });
+
+        (await owner.GetAsync("/api/v1/feedback")).EnsureSuccessStatusCode();
+        (await owner.GetAsync($"/api/v1/feedback/{withContact}")).EnsureSuccessStatusCode();
+        (await owner.GetAsync($"/api/v1/feedback/{anonymous}")).EnsureSuccessStatusCode();
+        (await owner.GetAsync("/api/v1/feedback?sentiment=Positive")).EnsureSuccessStatusCode();
+
+        var lines = (await LogAsync(owner, $"&action={AuditActions.ContactViewed}")).OrderBy(e => e.At).ThenBy(e => e.Id).ToList();
+        Assert.Equal([("api list: 1 contacts", (Guid?)withContact), ("api", withContact)], lines.Select(l => (l.Detail, l.TargetId)));
+        Assert.All(lines, l => Assert.DoesNotContain("anna", l.Detail ?? "", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task SignIns_Failures_AndTheLockout_AreLogged_AndALockedAccountStaysShut()
     {
         var org = await app.NewOrganizationAsync();

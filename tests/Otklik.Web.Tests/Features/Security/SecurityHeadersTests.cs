@@ -66,6 +66,10 @@ public abstract partial class SecurityHeadersTests(OtklikApp app)
         Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
         Assert.False(login.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("otklik.auth=", StringComparison.Ordinal)));
 
+        // The second step of a two-factor sign-in is a form too.
+        using var second = await forged.PostAsync("/account/login/two-factor", new FormUrlEncodedContent(new Dictionary<string, string> { ["code"] = "123456", ["returnUrl"] = "/" }));
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+
         using var owner = await SignIn.AsAsync(app, org.OwnerEmail);
         using var logout = await owner.PostAsync("/account/logout", new FormUrlEncodedContent([]));
         Assert.Equal(HttpStatusCode.BadRequest, logout.StatusCode);
