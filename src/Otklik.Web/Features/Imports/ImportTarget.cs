@@ -55,6 +55,12 @@ public interface IImportTarget
     string Title { get; }
     IReadOnlyList<ImportField> Fields { get; }
 
+    /// <summary>
+    /// True: a file with any bad row is refused as a whole (the bad rows are listed, nothing is written), as the API of
+    /// the same data refuses a batch (POS sales, visitor counts). False: good rows are imported and bad ones listed.
+    /// </summary>
+    bool AllOrNothing => false;
+
     /// <summary>Loads what rows are checked against (locations, reasons…) once per import or preview.</summary>
     Task<IImportSession> BeginAsync(OtklikDb db, ImportContext context, CancellationToken ct);
 

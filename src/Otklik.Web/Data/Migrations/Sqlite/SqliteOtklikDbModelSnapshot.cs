@@ -964,6 +964,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<long>("From")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Items")
                         .HasColumnType("INTEGER");
 
@@ -989,6 +992,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImportJobId");
 
                     b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
@@ -1051,14 +1056,21 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("DeviceId")
+                    b.Property<Guid?>("DeviceId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("EventId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("From")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("In")
                         .HasColumnType("INTEGER");
@@ -1080,7 +1092,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportJobId");
+
                     b.HasIndex("DeviceId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("LocationId", "From");
@@ -2684,8 +2701,7 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.HasOne("Otklik.Web.Features.Devices.Device", null)
                         .WithMany()
                         .HasForeignKey("DeviceId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()

@@ -759,7 +759,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     RevenueMinor = table.Column<long>(type: "bigint", nullable: false),
                     Items = table.Column<int>(type: "integer", nullable: false),
                     StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1252,8 +1253,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
                     LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
                     EventId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true),
                     In = table.Column<int>(type: "integer", nullable: false),
                     Out = table.Column<int>(type: "integer", nullable: false),
                     From = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -1847,6 +1850,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PosSales_ImportJobId",
+                table: "PosSales",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PosSales_LocationId_ExternalId",
                 table: "PosSales",
                 columns: new[] { "LocationId", "ExternalId" },
@@ -2016,6 +2024,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_VisitorCounts_DeviceId_EventId",
                 table: "VisitorCounts",
                 columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_ImportJobId",
+                table: "VisitorCounts",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_LocationId_ExternalId",
+                table: "VisitorCounts",
+                columns: new[] { "LocationId", "ExternalId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

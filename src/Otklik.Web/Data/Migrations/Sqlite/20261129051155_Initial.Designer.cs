@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129033619_Initial")]
+    [Migration("20261129051155_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -967,6 +967,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<long>("From")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Items")
                         .HasColumnType("INTEGER");
 
@@ -992,6 +995,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImportJobId");
 
                     b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
@@ -1054,14 +1059,21 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("DeviceId")
+                    b.Property<Guid?>("DeviceId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("EventId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("From")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("In")
                         .HasColumnType("INTEGER");
@@ -1083,7 +1095,12 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportJobId");
+
                     b.HasIndex("DeviceId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("LocationId", "From");
@@ -2687,8 +2704,7 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.HasOne("Otklik.Web.Features.Devices.Device", null)
                         .WithMany()
                         .HasForeignKey("DeviceId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()

@@ -758,7 +758,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     RevenueMinor = table.Column<long>(type: "INTEGER", nullable: false),
                     Items = table.Column<int>(type: "INTEGER", nullable: false),
                     StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1251,8 +1252,10 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
                     EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true),
                     In = table.Column<int>(type: "INTEGER", nullable: false),
                     Out = table.Column<int>(type: "INTEGER", nullable: false),
                     From = table.Column<long>(type: "INTEGER", nullable: false),
@@ -1846,6 +1849,11 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PosSales_ImportJobId",
+                table: "PosSales",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PosSales_LocationId_ExternalId",
                 table: "PosSales",
                 columns: new[] { "LocationId", "ExternalId" },
@@ -2015,6 +2023,17 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 name: "IX_VisitorCounts_DeviceId_EventId",
                 table: "VisitorCounts",
                 columns: new[] { "DeviceId", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_ImportJobId",
+                table: "VisitorCounts",
+                column: "ImportJobId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VisitorCounts_LocationId_ExternalId",
+                table: "VisitorCounts",
+                columns: new[] { "LocationId", "ExternalId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(

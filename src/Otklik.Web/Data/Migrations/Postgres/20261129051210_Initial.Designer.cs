@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129033623_Initial")]
+    [Migration("20261129051210_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -976,6 +976,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("From")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Items")
                         .HasColumnType("integer");
 
@@ -1001,6 +1004,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImportJobId");
 
                     b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
@@ -1063,14 +1068,21 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<Guid>("DeviceId")
+                    b.Property<Guid?>("DeviceId")
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("EventId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("From")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ImportJobId")
+                        .HasColumnType("uuid");
 
                     b.Property<int>("In")
                         .HasColumnType("integer");
@@ -1092,7 +1104,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportJobId");
+
                     b.HasIndex("DeviceId", "EventId")
+                        .IsUnique();
+
+                    b.HasIndex("LocationId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("LocationId", "From");
@@ -2696,8 +2713,7 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.HasOne("Otklik.Web.Features.Devices.Device", null)
                         .WithMany()
                         .HasForeignKey("DeviceId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Otklik.Web.Features.Locations.Location", null)
                         .WithMany()
