@@ -93,5 +93,15 @@ public sealed class ImportBrowserTests(SqliteBrowser browser) : IClassFixture<Sq
         await Expect(page.Locator("#import-result")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(page.Locator("#import-good")).ToContainTextAsync("3");
         Assert.Equal((3, 194950L), await app.WithDbAsync(async db => (await db.PosSales.CountAsync(), await db.PosSales.SumAsync(s => s.RevenueMinor)), org.Id));
+
+        // The same file again: nothing new, and the page says so.
+        await page.ClickAsync("#import-another");
+        await page.SelectAsync("import-kind", "POS sales");
+        await page.SetInputFilesAsync("#import-file", good);
+        await page.ClickAsync("#import-start");
+        await Expect(page.Locator("#import-duplicates")).ToContainTextAsync("3", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#import-good")).ToContainTextAsync("0");
+        await page.ScreenshotAsync("import-sales-again");
+        Assert.Equal(3, await app.WithDbAsync(db => db.PosSales.CountAsync(), org.Id));
     }
 }

@@ -72,8 +72,12 @@ public sealed class VisitorCountImportTarget : IImportTarget
 
     private sealed record Row(Guid LocationId, string Key, DateTimeOffset From, DateTimeOffset To, int In, int Out, bool Repeated);
 
-    private sealed class Session(ImportLocations locations, ImportContext context) : IImportSession
+    private sealed class Session(ImportLocations locations, ImportContext context) : IImportSession, IReportsDuplicates
     {
+        private int _duplicates;
+
+        public int TakeDuplicates() => Interlocked.Exchange(ref _duplicates, 0);
+
         private readonly IStringLocalizer<Ui> L = context.L;
         private readonly HashSet<(Guid, string)> _seen = [];
 
@@ -99,6 +103,7 @@ public sealed class VisitorCountImportTarget : IImportTarget
         public async Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct)
         {
             var list = rows.Cast<Row>().Where(r => !r.Repeated).ToList();
+            _duplicates = rows.Count - list.Count;
             if (list.Count == 0) return;
             var locationIds = list.Select(r => r.LocationId).Distinct().ToList();
             var keys = list.Select(r => r.Key).Distinct().ToList();
@@ -106,6 +111,7 @@ public sealed class VisitorCountImportTarget : IImportTarget
             var stored = (await db.VisitorCounts.AsNoTracking().Where(x => locationIds.Contains(x.LocationId) && x.ExternalId != null && keys.Contains(x.ExternalId))
                 .Select(x => new { x.LocationId, x.ExternalId }).ToListAsync(ct)).Select(x => (x.LocationId, x.ExternalId!)).ToHashSet();
             var added = new List<VisitorCount>();
+            _duplicates += list.Count(r => stored.Contains((r.LocationId, r.Key)));
             foreach (var r in list.Where(r => !stored.Contains((r.LocationId, r.Key))))
             {
                 var count = new VisitorCount
@@ -176,8 +182,12 @@ public sealed class PosSaleImportTarget : IImportTarget
 
     private sealed record Row(Guid LocationId, string ExternalId, DateTimeOffset From, DateTimeOffset To, int Receipts, long RevenueMinor, int Items, Guid? StaffId, bool Repeated);
 
-    private sealed class Session(ImportLocations locations, List<StaffRef> staff, ImportContext context) : IImportSession
+    private sealed class Session(ImportLocations locations, List<StaffRef> staff, ImportContext context) : IImportSession, IReportsDuplicates
     {
+        private int _duplicates;
+
+        public int TakeDuplicates() => Interlocked.Exchange(ref _duplicates, 0);
+
         private readonly IStringLocalizer<Ui> L = context.L;
         private readonly HashSet<(Guid, string)> _seen = [];
         private readonly ILookup<string, Guid> _byCode = staff.Where(s => !string.IsNullOrWhiteSpace(s.Code)).ToLookup(s => s.Code!.Trim(), s => s.Id, StringComparer.OrdinalIgnoreCase);
@@ -226,6 +236,7 @@ public sealed class PosSaleImportTarget : IImportTarget
         public async Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct)
         {
             var list = rows.Cast<Row>().Where(r => !r.Repeated).ToList();
+            _duplicates = rows.Count - list.Count;
             if (list.Count == 0) return;
             var locationIds = list.Select(r => r.LocationId).Distinct().ToList();
             var ids = list.Select(r => r.ExternalId).Distinct().ToList();
@@ -233,6 +244,7 @@ public sealed class PosSaleImportTarget : IImportTarget
             var stored = (await db.PosSales.AsNoTracking().Where(s => locationIds.Contains(s.LocationId) && ids.Contains(s.ExternalId))
                 .Select(s => new { s.LocationId, s.ExternalId }).ToListAsync(ct)).Select(s => (s.LocationId, s.ExternalId)).ToHashSet();
             var added = new List<PosSale>();
+            _duplicates += list.Count(r => stored.Contains((r.LocationId, r.ExternalId)));
             foreach (var r in list.Where(r => !stored.Contains((r.LocationId, r.ExternalId))))
             {
                 var sale = new PosSale

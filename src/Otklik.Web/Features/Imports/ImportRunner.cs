@@ -178,7 +178,9 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, TimeProvider time,
                 {
                     await session.WriteAsync(db, good, job.Id, ct);
                     job.ProcessedRows += batch.Length;
-                    job.GoodRows += good.Count;
+                    var duplicates = (session as IReportsDuplicates)?.TakeDuplicates() ?? 0;
+                    job.GoodRows += good.Count - duplicates;
+                    job.DuplicateRows += duplicates;
                     job.BadRows += batch.Length - good.Count;
                     db.Entry(job).State = EntityState.Modified;
                     db.ChangeTracker.DetectChanges();
@@ -192,7 +194,7 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, TimeProvider time,
             job.FinishedAt = time.GetUtcNow();
             db.Entry(job).State = EntityState.Modified;
             await db.SaveChangesAsync(ct);
-            log.LogInformation("Import {Job}: {Good} rows imported, {Bad} bad", job.Id, job.GoodRows, job.BadRows);
+            log.LogInformation("Import {Job}: {Good} rows imported, {Duplicates} already there, {Bad} bad", job.Id, job.GoodRows, job.DuplicateRows, job.BadRows);
         }
         finally
         {

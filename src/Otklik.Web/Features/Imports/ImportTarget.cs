@@ -77,6 +77,13 @@ public interface IImportSession
     Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct);
 }
 
+/// <summary>A session of an idempotent kind: tells how many good rows its last write skipped as already stored.</summary>
+public interface IReportsDuplicates
+{
+    /// <summary>Rows of the last <see cref="IImportSession.WriteAsync"/> that were not written because they were stored before; resets to 0.</summary>
+    int TakeDuplicates();
+}
+
 /// <summary>Field parsers shared by import kinds. Messages are UI texts.</summary>
 public static class Parsers
 {

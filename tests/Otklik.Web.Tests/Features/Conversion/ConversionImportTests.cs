@@ -95,8 +95,9 @@ public abstract class ConversionImportTests(OtklikApp app)
         var visitors = await ImportAsync(owner, VisitorsCsv(), "counter.csv", VisitorCountImportTarget.KindName);
         var sales = await ImportAsync(owner, SalesXlsx(), "pos.xlsx", PosSaleImportTarget.KindName);
 
-        Assert.Equal((ImportStatus.Completed, 4, 0), (visitors.Status, visitors.GoodRows, visitors.BadRows));
-        Assert.Equal(("xlsx", ImportStatus.Completed, 4, 0), (sales.Format, sales.Status, sales.GoodRows, sales.BadRows));
+        // The row repeated in each file is reported as already imported, not stored twice.
+        Assert.Equal((ImportStatus.Completed, 3, 1, 0), (visitors.Status, visitors.GoodRows, visitors.DuplicateRows, visitors.BadRows));
+        Assert.Equal(("xlsx", ImportStatus.Completed, 3, 1, 0), (sales.Format, sales.Status, sales.GoodRows, sales.DuplicateRows, sales.BadRows));
         Assert.Equal(("Вошли", "С", "Receipt", "Interval", "Seller"),
             (visitors.Mapping["in"], visitors.Mapping["from"], sales.Mapping["receiptId"], sales.Mapping["intervalId"], sales.Mapping["employee"]));
         var counts = await app.WithDbAsync(db => db.VisitorCounts.OrderBy(v => v.From).ThenBy(v => v.In).ToListAsync(), seed.Org.Id);
@@ -112,7 +113,8 @@ public abstract class ConversionImportTests(OtklikApp app)
         // The same files again: nothing new is stored or counted.
         var visitorsAgain = await ImportAsync(owner, VisitorsCsv(), "counter.csv", VisitorCountImportTarget.KindName);
         var salesAgain = await ImportAsync(owner, SalesXlsx(), "pos.xlsx", PosSaleImportTarget.KindName);
-        Assert.Equal((ImportStatus.Completed, ImportStatus.Completed), (visitorsAgain.Status, salesAgain.Status));
+        Assert.Equal((ImportStatus.Completed, 0, 4), (visitorsAgain.Status, visitorsAgain.GoodRows, visitorsAgain.DuplicateRows));
+        Assert.Equal((ImportStatus.Completed, 0, 4), (salesAgain.Status, salesAgain.GoodRows, salesAgain.DuplicateRows));
         Assert.Equal((3, 3), await app.WithDbAsync(async db => (await db.VisitorCounts.CountAsync(), await db.PosSales.CountAsync()), seed.Org.Id));
         Assert.Equal((55L, 6L, 4000.00m, 10L), await RolledAsync(seed.Org.Id));
 
@@ -181,7 +183,7 @@ public abstract class ConversionImportTests(OtklikApp app)
         var done = await ImportAsync(owner, Encoding.UTF8.GetBytes($"location,receipt,time,revenue\nMain,R-1,{At(12)},100\nMain,R-2,{At(12, 30)},250.5\n"), "pos.csv",
             PosSaleImportTarget.KindName);
 
-        Assert.Equal(ImportStatus.Completed, done.Status);
+        Assert.Equal((ImportStatus.Completed, 1, 1), (done.Status, done.GoodRows, done.DuplicateRows));
         Assert.Equal(["r:R-1", "r:R-2"], await app.WithDbAsync(db => db.PosSales.OrderBy(s => s.ExternalId).Select(s => s.ExternalId).ToListAsync(), seed.Org.Id));
         Assert.Equal((0L, 2L, 350.50m, 1L), await RolledAsync(seed.Org.Id));
     }

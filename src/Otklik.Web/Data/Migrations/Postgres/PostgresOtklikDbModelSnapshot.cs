@@ -1344,6 +1344,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<Guid?>("CreatedByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("DuplicateRows")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Encoding")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");

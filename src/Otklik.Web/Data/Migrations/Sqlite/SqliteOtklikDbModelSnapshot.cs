@@ -1335,6 +1335,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<Guid?>("CreatedByUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("DuplicateRows")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Encoding")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
