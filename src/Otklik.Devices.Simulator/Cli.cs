@@ -33,6 +33,7 @@ public static class Cli
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(PressCommand());
         root.Subcommands.Add(ProvisionCommand());
+        root.Subcommands.Add(StoreDayCommand());
         return root;
     }
 
@@ -215,6 +216,98 @@ public static class Cli
                     SendOutcome.GaveUp => Unreachable,
                     _ => SomeFailed,
                 };
+            }
+        });
+        return command;
+    }
+
+    private static Command StoreDayCommand()
+    {
+        var server = ServerOption();
+        var mqtt = MqttOption();
+        var transport = new Option<string>("--transport") { Description = "http or mqtt.", DefaultValueFactory = _ => "http" };
+        transport.AcceptOnlyFromAmong("http", "mqtt");
+        var counters = new Option<FileInfo?>("--counters") { Description = "Device file of visitor counters (kind VisitorCounter)." };
+        var sellers = new Option<FileInfo?>("--sellers") { Description = "Device file of sellers' activity buttons (kind SellerButton, each assigned to its seller)." };
+        var buttons = new Option<FileInfo?>("--buttons") { Description = "Device file of loyalty buttons (red/green)." };
+        var date = new Option<string?>("--date") { Description = "Local date to play, yyyy-MM-dd (default: yesterday). Hours not over yet are skipped." };
+        var zone = new Option<string?>("--time-zone") { Description = "The store's time zone, e.g. Europe/Moscow (default: this machine's)." };
+        var open = new Option<int>("--open") { Description = "Opening hour (local).", DefaultValueFactory = _ => 10 };
+        var close = new Option<int>("--close") { Description = "Closing hour (local, exclusive).", DefaultValueFactory = _ => 21 };
+        var visitors = new Option<int>("--visitors") { Description = "Visitors of the day, spread over a lunchtime and an evening peak.", DefaultValueFactory = _ => 400 };
+        var attemptShare = new Option<double>("--attempt-share") { Description = "Sales attempts per visitor, shared by the sellers.", DefaultValueFactory = _ => 0.5 };
+        var pressShare = new Option<double>("--press-share") { Description = "Loyalty button presses per visitor.", DefaultValueFactory = _ => 0.2 };
+        var redShare = new Option<double>("--red-share") { Description = "Share of presses that are red.", DefaultValueFactory = _ => 0.15 };
+        var hourDelay = new Option<TimeSpan?>("--hour-delay") { Description = "Pause after each hour (a live demo): 2s, 1m…", CustomParser = ParseOptionalDuration };
+        var seed = new Option<int?>("--seed") { Description = "Seed for the day's numbers." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var quiet = new Option<bool>("--quiet") { Description = "No per-hour lines on stderr." };
+
+        var command = new Command("store-day", "Play a store's day: hourly visitor counts, sellers' sales attempts and loyalty button presses.")
+        {
+            server, mqtt, transport, counters, sellers, buttons, date, zone, open, close, visitors, attemptShare, pressShare, redShare, hourDelay, seed, json, quiet,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var log = parse.GetValue(quiet) ? null : (Action<string>)(line => { lock (error) error.WriteLine(line); });
+            StoreDayOptions options;
+            (List<DeviceCredentials> Counters, List<DeviceCredentials> Sellers, List<DeviceCredentials> Buttons) files;
+            try
+            {
+                static List<DeviceCredentials> Load(FileInfo? f) => f is null ? [] : [.. DeviceFile.Load(f.FullName)];
+                files = (Load(parse.GetValue(counters)), Load(parse.GetValue(sellers)), Load(parse.GetValue(buttons)));
+                if (files.Counters.Count + files.Sellers.Count + files.Buttons.Count == 0)
+                    throw new ArgumentException("Give at least one of --counters, --sellers and --buttons.");
+                var tz = parse.GetValue(zone) is { } id ? TimeZoneInfo.FindSystemTimeZoneById(id) : TimeZoneInfo.Local;
+                var day = parse.GetValue(date) is { } d
+                    ? DateOnly.ParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+                    : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, tz).DateTime).AddDays(-1);
+                options = new StoreDayOptions
+                {
+                    Date = day, Zone = tz, OpenHour = parse.GetValue(open), CloseHour = parse.GetValue(close), Visitors = parse.GetValue(visitors),
+                    AttemptShare = parse.GetValue(attemptShare), PressShare = parse.GetValue(pressShare), RedShare = parse.GetValue(redShare),
+                    HourDelay = parse.GetValue(hourDelay) ?? TimeSpan.Zero, Seed = parse.GetValue(seed), Log = log,
+                };
+                options.Validate();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or FormatException or ArgumentException
+                                          or TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                await error.WriteLineAsync($"otklik-sim: {e.Message}");
+                return BadInput;
+            }
+
+            using var http = HttpDeviceClient.CreateHttpClient(16);
+            var clients = new List<IDeviceClient>();
+            try
+            {
+                var useMqtt = parse.GetValue(transport) == "mqtt";
+                var endpoint = useMqtt ? MqttEndpoint.Parse(parse.GetValue(mqtt) ?? "localhost") : null;
+                var serverUri = useMqtt ? null : ParseServer(parse.GetValue(server)) ?? throw new ArgumentException("Give the Otklik address with --server.");
+                List<IDeviceClient> Make(List<DeviceCredentials> list)
+                {
+                    var made = list.Select(c => useMqtt
+                        ? (IDeviceClient)new MqttDeviceClient(endpoint!, c, new MqttDeviceOptions { StatusEvery = TimeSpan.Zero })
+                        : new HttpDeviceClient(http, serverUri!, c)).ToList();
+                    clients.AddRange(made);
+                    return made;
+                }
+                var devices = new StoreDevices(Make(files.Counters), Make(files.Sellers), Make(files.Buttons));
+                var summary = await new StoreDay(options, devices).RunAsync(ct);
+                await output.WriteAsync(parse.GetValue(json) ? summary.ToJson() + Environment.NewLine : summary.ToText());
+                await output.FlushAsync(CancellationToken.None);
+                return summary.Failed > 0 ? SomeFailed : Ok;
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                await error.WriteLineAsync($"otklik-sim: {e.Message}");
+                return BadInput;
+            }
+            finally
+            {
+                foreach (var c in clients) await c.DisposeAsync();
             }
         });
         return command;

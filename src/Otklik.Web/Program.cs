@@ -143,6 +143,9 @@ services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
 // Imports: CSV/Excel files into feedback (and later other kinds), in the background, undoable.
 services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateOnStart();
 services.AddSingleton<IImportTarget, FeedbackImportTarget>();
+// Conversion: visitor counts and POS sales from counters' and cash registers' files (all or nothing, idempotent).
+services.AddSingleton<IImportTarget, Otklik.Web.Features.Conversion.VisitorCountImportTarget>();
+services.AddSingleton<IImportTarget, Otklik.Web.Features.Conversion.PosSaleImportTarget>();
 services.AddSingleton<ImportTargets>();
 services.AddSingleton<ImportRunner>();
 services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());

@@ -187,4 +187,56 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(Cli.TryParseDuration(text, out var value));
         Assert.Equal(milliseconds, value.TotalMilliseconds);
     }
+
+    private string DeviceFileNamed(string name, IEnumerable<DeviceCredentials> devices)
+    {
+        var path = Path.Combine(_dir, name);
+        DeviceFile.Save(path, devices);
+        return path;
+    }
+
+    [Fact]
+    public async Task StoreDay_PlaysEachOpenHour_AndTheSummaryIsWhatTheServerStored()
+    {
+        var counters = DeviceFileNamed("counters.json", TestDevices.Register(2, _server));
+        var sellers = DeviceFileNamed("sellers.json", TestDevices.Register(2, _server));
+        var buttons = DeviceFileNamed("buttons.json", TestDevices.Register(1, _server));
+
+        var (code, output, error) = await Invoke("store-day", "--server", _server.Address.ToString(), "--counters", counters, "--sellers", sellers, "--buttons", buttons,
+            "--date", "2026-03-10", "--time-zone", "Europe/Moscow", "--open", "10", "--close", "14", "--visitors", "300", "--seed", "11", "--json", "--quiet");
+
+        Assert.True(code == Cli.Ok, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var stored = _server.Stored.Values.ToList();
+        var visits = stored.Where(e => e.Type == "visitors").ToList();
+        Assert.Equal(8, visits.Count); // 2 counters × 4 hours
+        Assert.All(visits, v => Assert.Equal(TimeSpan.FromHours(1), v.To!.Value - v.At));
+        // 10:00 in Moscow is 07:00 UTC; the last hour starts at 13:00 local.
+        Assert.Equal([new DateTimeOffset(2026, 3, 10, 7, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 10, 10, 0, 0, TimeSpan.Zero)], new[] { visits.Min(v => v.At), visits.Max(v => v.At) });
+        Assert.Equal(root.GetProperty("visitorsIn").GetInt32(), visits.Sum(v => v.In!.Value));
+        Assert.InRange(root.GetProperty("visitorsIn").GetInt32(), 200, 400);
+        Assert.Equal(root.GetProperty("salesAttempts").GetInt32(), stored.Count(e => e.Type == "sales-attempt"));
+        Assert.Equal((root.GetProperty("greenPresses").GetInt32(), root.GetProperty("redPresses").GetInt32()),
+            (stored.Count(e => e.Type == "green"), stored.Count(e => e.Type == "red")));
+        Assert.Equal((stored.Count, 0L), (root.GetProperty("acknowledged").GetInt64(), root.GetProperty("failed").GetInt64()));
+        Assert.Equal(4, root.GetProperty("hours").GetArrayLength());
+        // Presses on one button are at least a minute apart: none falls in the server's suppression window.
+        var presses = stored.Where(e => e.Type is "green" or "red").OrderBy(e => e.At).ToList();
+        Assert.All(presses.Zip(presses.Skip(1)), p => Assert.True(p.Second.At - p.First.At >= TimeSpan.FromMinutes(1)));
+
+        // The same seed plays the same day.
+        var again = await Invoke("store-day", "--server", _server.Address.ToString(), "--counters", counters, "--date", "2026-03-10", "--time-zone", "Europe/Moscow",
+            "--open", "10", "--close", "14", "--visitors", "300", "--seed", "11", "--json", "--quiet");
+        Assert.Equal(root.GetProperty("visitorsIn").GetInt32(), JsonDocument.Parse(again.Out).RootElement.GetProperty("visitorsIn").GetInt32());
+    }
+
+    [Fact]
+    public async Task StoreDay_WithoutDevices_IsBadInput()
+    {
+        var (code, _, error) = await Invoke("store-day", "--server", _server.Address.ToString());
+
+        Assert.Equal(Cli.BadInput, code);
+        Assert.Contains("--counters", error, StringComparison.Ordinal);
+    }
 }

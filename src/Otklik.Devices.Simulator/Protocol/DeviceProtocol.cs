@@ -29,6 +29,33 @@ public sealed record ButtonEvent(
 /// <summary>Several presses in one request or message: <c>{"events":[…]}</c> (at most <see cref="DeviceProtocol.MaxBatch"/>).</summary>
 public sealed record ButtonEventBatch([property: JsonPropertyName("events")] IReadOnlyList<ButtonEvent> Events);
 
+/// <summary>
+/// An event of the other device kinds a store has, in the same protocol as presses:
+/// a visitor counter's interval <c>{"id","type":"visitors","in","out","from","to"}</c>, or a seller's activity button
+/// recording a sales attempt <c>{"id","type":"sales-attempt","at"}</c>. Absent fields are not written.
+/// </summary>
+public sealed record StoreEvent(
+    [property: JsonPropertyName("id")] Guid Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("at")] DateTimeOffset? At = null,
+    [property: JsonPropertyName("in")] int? In = null,
+    [property: JsonPropertyName("out")] int? Out = null,
+    [property: JsonPropertyName("from")] DateTimeOffset? From = null,
+    [property: JsonPropertyName("to")] DateTimeOffset? To = null)
+{
+    public const string VisitorsType = "visitors";
+    public const string SalesAttemptType = "sales-attempt";
+
+    /// <summary>Visitors a counter saw between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static StoreEvent Visitors(int @in, int @out, DateTimeOffset from, DateTimeOffset to) =>
+        new(Guid.CreateVersion7(to), VisitorsType, In: @in, Out: @out, From: from, To: to);
+
+    /// <summary>A seller approached a visitor.</summary>
+    public static StoreEvent SalesAttempt(DateTimeOffset at) => new(Guid.CreateVersion7(at), SalesAttemptType, At: at);
+}
+
+public sealed record StoreEventBatch([property: JsonPropertyName("events")] IReadOnlyList<StoreEvent> Events);
+
 /// <summary>The server's answer to an accepted HTTP post: both counts mean "stored, done".</summary>
 public sealed record IngestAnswer(
     [property: JsonPropertyName("accepted")] int Accepted,
@@ -73,12 +100,19 @@ public static class DeviceProtocol
             : [doc.RootElement.Deserialize(ProtocolJson.Default.ButtonEvent)!];
     }
 
+    /// <summary>Visitor counts or sales attempts: one bare, several as <c>{"events":[…]}</c>.</summary>
+    public static byte[] EncodeStoreEvents(IReadOnlyList<StoreEvent> events) => events.Count == 1
+        ? JsonSerializer.SerializeToUtf8Bytes(events[0], ProtocolJson.Default.StoreEvent)
+        : JsonSerializer.SerializeToUtf8Bytes(new StoreEventBatch(events), ProtocolJson.Default.StoreEventBatch);
+
     public static byte[] EncodeStatus(DeviceStatus status) => JsonSerializer.SerializeToUtf8Bytes(status, ProtocolJson.Default.DeviceStatus);
 }
 
 [JsonSerializable(typeof(ButtonEvent))]
 [JsonSerializable(typeof(ButtonEventBatch))]
+[JsonSerializable(typeof(StoreEvent))]
+[JsonSerializable(typeof(StoreEventBatch))]
 [JsonSerializable(typeof(IngestAnswer))]
 [JsonSerializable(typeof(DeviceStatus))]
-[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 internal sealed partial class ProtocolJson : JsonSerializerContext;

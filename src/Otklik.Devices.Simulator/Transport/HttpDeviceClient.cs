@@ -46,11 +46,22 @@ public sealed class HttpDeviceClient : IDeviceClient
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<SendResult> SendAsync(IReadOnlyList<ButtonEvent> events, CancellationToken ct = default)
+    public Task<SendResult> SendAsync(IReadOnlyList<ButtonEvent> events, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(events.Count, DeviceProtocol.MaxBatch);
-        var body = DeviceProtocol.EncodeEvents(events);
+        return SendBodyAsync(DeviceProtocol.EncodeEvents(events), events.Count, ct);
+    }
+
+    public Task<SendResult> SendAsync(IReadOnlyList<StoreEvent> events, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(events.Count, DeviceProtocol.MaxBatch);
+        return SendBodyAsync(DeviceProtocol.EncodeStoreEvents(events), events.Count, ct);
+    }
+
+    private async Task<SendResult> SendBodyAsync(byte[] body, int count, CancellationToken ct)
+    {
         var started = Stopwatch.GetTimestamp();
         var retries = new List<string>();
         for (var attempt = 1; ; attempt++)
@@ -69,7 +80,7 @@ public sealed class HttpDeviceClient : IDeviceClient
                     var status = (int)response.StatusCode;
                     if (response.IsSuccessStatusCode)
                     {
-                        var answer = await ReadAnswerAsync(response, events.Count, attemptCts.Token);
+                        var answer = await ReadAnswerAsync(response, count, attemptCts.Token);
                         return new SendResult(SendOutcome.Acknowledged, answer.Accepted, answer.Duplicates, attempt,
                             Stopwatch.GetElapsedTime(started), null, retries);
                     }

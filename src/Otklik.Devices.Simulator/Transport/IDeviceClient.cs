@@ -16,6 +16,9 @@ public interface IDeviceClient : IAsyncDisposable
     /// the server rejects them, or the retry policy gives up. Never throws for network or server trouble: read the result.
     /// </summary>
     Task<SendResult> SendAsync(IReadOnlyList<ButtonEvent> events, CancellationToken ct = default);
+
+    /// <summary>The same for a visitor counter's counts or a seller button's sales attempts.</summary>
+    Task<SendResult> SendAsync(IReadOnlyList<StoreEvent> events, CancellationToken ct = default);
 }
 
 public enum SendOutcome

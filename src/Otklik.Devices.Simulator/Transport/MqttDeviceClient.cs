@@ -74,13 +74,25 @@ public sealed class MqttDeviceClient : IDeviceClient
     /// <summary>Connects now (otherwise the first send does). Throws <see cref="MqttDeviceUnauthorizedException"/> on bad credentials.</summary>
     public async Task ConnectAsync(CancellationToken ct = default) => await EnsureConnectedAsync(-1, ct);
 
-    public async Task<SendResult> SendAsync(IReadOnlyList<ButtonEvent> events, CancellationToken ct = default)
+    public Task<SendResult> SendAsync(IReadOnlyList<ButtonEvent> events, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(events.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(events.Count, DeviceProtocol.MaxBatch);
+        return PublishAsync(DeviceProtocol.EncodeEvents(events), events.Count, ct);
+    }
+
+    public Task<SendResult> SendAsync(IReadOnlyList<StoreEvent> events, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(events.Count, DeviceProtocol.MaxBatch);
+        return PublishAsync(DeviceProtocol.EncodeStoreEvents(events), events.Count, ct);
+    }
+
+    private async Task<SendResult> PublishAsync(byte[] payload, int count, CancellationToken ct)
+    {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(DeviceProtocol.EventsTopic(Device.Id))
-            .WithPayload(DeviceProtocol.EncodeEvents(events))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var retry = _options.Retry;
@@ -99,7 +111,7 @@ public sealed class MqttDeviceClient : IDeviceClient
                     generation = await EnsureConnectedAsync(brokenGeneration, attemptCts.Token);
                     var result = await _client.PublishAsync(message, attemptCts.Token);
                     if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
-                        return new SendResult(SendOutcome.Acknowledged, events.Count, 0, attempt, Stopwatch.GetElapsedTime(started), null, retries);
+                        return new SendResult(SendOutcome.Acknowledged, count, 0, attempt, Stopwatch.GetElapsedTime(started), null, retries);
                     kind = $"puback-{result.ReasonCode}";
                     if (result.ReasonCode is MqttClientPublishReasonCode.NotAuthorized
                         or MqttClientPublishReasonCode.TopicNameInvalid or MqttClientPublishReasonCode.PayloadFormatInvalid)

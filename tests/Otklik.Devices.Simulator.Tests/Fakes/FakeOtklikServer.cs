@@ -116,7 +116,11 @@ public sealed partial class FakeOtklikServer : IAsyncDisposable
         int accepted = 0, duplicates = 0;
         foreach (var e in events)
         {
-            var stored = new StoredEvent(id, e.GetProperty("id").GetGuid(), e.GetProperty("type").GetString()!, e.GetProperty("at").GetDateTimeOffset());
+            var type = e.GetProperty("type").GetString()!;
+            var stored = type == "visitors"
+                ? new StoredEvent(id, e.GetProperty("id").GetGuid(), type, e.GetProperty("from").GetDateTimeOffset(),
+                    e.GetProperty("in").GetInt32(), e.GetProperty("out").GetInt32(), e.GetProperty("to").GetDateTimeOffset())
+                : new StoredEvent(id, e.GetProperty("id").GetGuid(), type, e.GetProperty("at").GetDateTimeOffset());
             if (Stored.TryAdd(stored.Id, stored)) accepted++;
             else duplicates++;
         }
@@ -141,7 +145,18 @@ public sealed partial class FakeOtklikServer : IAsyncDisposable
     {
         if (e.ValueKind != JsonValueKind.Object) return "an event is an object";
         if (!e.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !id.TryGetGuid(out _)) return "id must be a uuid";
-        if (!e.TryGetProperty("type", out var type) || type.GetString() is not ("green" or "red")) return "type must be green or red";
+        if (!e.TryGetProperty("type", out var type) || type.GetString() is not ("green" or "red" or "visitors" or "sales-attempt"))
+            return "type must be green, red, visitors or sales-attempt";
+        if (type.GetString() == "visitors")
+        {
+            // A visitor counter's interval: {"id","type":"visitors","in","out","from","to"}.
+            foreach (var name in new[] { "in", "out" })
+                if (!e.TryGetProperty(name, out var n) || n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out var count) || count < 0) return $"{name} must be a count";
+            foreach (var name in new[] { "from", "to" })
+                if (!e.TryGetProperty(name, out var t) || t.ValueKind != JsonValueKind.String || !WithOffset().IsMatch(t.GetString()!) || !t.TryGetDateTimeOffset(out _))
+                    return $"{name} must be ISO-8601 with an offset";
+            return e.GetProperty("to").GetDateTimeOffset() > e.GetProperty("from").GetDateTimeOffset() ? null : "to must be after from";
+        }
         if (!e.TryGetProperty("at", out var at) || at.ValueKind != JsonValueKind.String || !WithOffset().IsMatch(at.GetString()!)
             || !at.TryGetDateTimeOffset(out _)) return "at must be ISO-8601 with an offset";
         return null;
@@ -151,6 +166,7 @@ public sealed partial class FakeOtklikServer : IAsyncDisposable
     private static partial Regex WithOffset();
 }
 
-public sealed record StoredEvent(string DeviceId, Guid Id, string Type, DateTimeOffset At);
+/// <summary>A stored event; for visitor counts <paramref name="At"/> is the interval's start.</summary>
+public sealed record StoredEvent(string DeviceId, Guid Id, string Type, DateTimeOffset At, int? In = null, int? Out = null, DateTimeOffset? To = null);
 
 public sealed record Attempt(string DeviceId, IReadOnlyList<Guid> Ids, int Status, int Accepted, int Duplicates);

@@ -15,6 +15,9 @@ internal sealed class VisitorCountConfiguration : IEntityTypeConfiguration<Visit
     {
         b.HasIndex(v => new { v.DeviceId, v.EventId }).IsUnique();
         b.HasIndex(v => new { v.LocationId, v.From });
+        b.Property(v => v.ExternalId).HasMaxLength(Limits.Name);
+        b.HasIndex(v => new { v.LocationId, v.ExternalId }).IsUnique();
+        b.HasIndex(v => v.ImportJobId);
         b.Property(v => v.Channel).HasConversion<string>().HasMaxLength(16);
         b.HasOne<Location>().WithMany().HasForeignKey(v => v.LocationId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Device>().WithMany().HasForeignKey(v => v.DeviceId).OnDelete(DeleteBehavior.Restrict);
@@ -39,6 +42,7 @@ internal sealed class PosSaleConfiguration : IEntityTypeConfiguration<PosSale>
         b.Property(s => s.ExternalId).HasMaxLength(Limits.Name);
         b.HasIndex(s => new { s.LocationId, s.ExternalId }).IsUnique();
         b.HasIndex(s => new { s.LocationId, s.From });
+        b.HasIndex(s => s.ImportJobId);
         b.Ignore(s => s.Revenue);
         b.HasOne<Location>().WithMany().HasForeignKey(s => s.LocationId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -12,6 +12,8 @@ public enum IngestChannel
 {
     Http,
     Mqtt,
+    /// <summary>From a file (visitor counts exported by a counter).</summary>
+    Import,
 }
 
 /// <summary>

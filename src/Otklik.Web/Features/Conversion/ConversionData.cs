@@ -5,15 +5,21 @@ namespace Otklik.Web.Features.Conversion;
 
 /// <summary>
 /// Visitors a counter saw in one interval. <see cref="EventId"/> is made by the device; the same (device, event id)
-/// is stored once however often and by whichever channel it arrives, like a button press.
+/// is stored once however often and by whichever channel it arrives, like a button press. Counts imported from a
+/// counter's file have no device: they are stored once per (location, <see cref="ExternalId"/>).
 /// </summary>
 public sealed class VisitorCount : ILocationOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid OrganizationId { get; set; }
     public Guid LocationId { get; set; }
-    public Guid DeviceId { get; set; }
+    /// <summary>The counter that sent it; null when imported from a file.</summary>
+    public Guid? DeviceId { get; set; }
     public Guid EventId { get; set; }
+    /// <summary>Imported counts: "counter|from|to" (the counter column may be empty), unique per location. Null for devices.</summary>
+    public string? ExternalId { get; set; }
+    /// <summary>The import that created it (undo deletes it).</summary>
+    public Guid? ImportJobId { get; set; }
     /// <summary>Visitors who came in: the count conversion divides by.</summary>
     public int In { get; set; }
     public int Out { get; set; }
@@ -64,6 +70,8 @@ public sealed class PosSale : ILocationOwned
     public int Items { get; set; }
     public Guid? StaffMemberId { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
+    /// <summary>The import that created it (undo deletes it); null for <c>POST /api/v1/sales</c>.</summary>
+    public Guid? ImportJobId { get; set; }
 
     public decimal Revenue => RevenueMinor / 100m;
 }

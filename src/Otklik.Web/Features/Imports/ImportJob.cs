@@ -35,6 +35,8 @@ public sealed class ImportJob : ITenantOwned
     public int TotalRows { get; set; }
     public int ProcessedRows { get; set; }
     public int GoodRows { get; set; }
+    /// <summary>Good rows not written because they were stored before (an earlier import of the same file, the API) or repeat a row of the file.</summary>
+    public int DuplicateRows { get; set; }
     public int BadRows { get; set; }
     public string? Error { get; set; }
     public Guid? CreatedByUserId { get; set; }

@@ -150,25 +150,37 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, TimeProvider time,
 
             var session = await work.Target.BeginAsync(db, new ImportContext(work.OrganizationId, time.GetUtcNow(), L), ct);
             db.ChangeTracker.AutoDetectChangesEnabled = false;
+            // All or nothing: every row is checked before anything is written; one bad row and the file is refused.
+            RowCheck[]? checks = null;
+            if (work.Target.AllOrNothing)
+            {
+                checks = [.. work.Table.Rows.Select(row => RowChecker.Check(row, work.Mapping, work.Target.Fields, session, L))];
+                if (checks.Any(c => c.Row is null))
+                {
+                    await RefuseAsync(db, job, work.Table, checks, ct);
+                    return;
+                }
+            }
+            var offset = 0;
             foreach (var batch in work.Table.Rows.Chunk(Math.Max(1, options.Value.BatchSize)))
             {
                 var good = new List<object>(batch.Length);
-                foreach (var row in batch)
+                for (var i = 0; i < batch.Length; i++)
                 {
-                    var check = RowChecker.Check(row, work.Mapping, work.Target.Fields, session, L);
+                    var row = batch[i];
+                    var check = checks is null ? RowChecker.Check(row, work.Mapping, work.Target.Fields, session, L) : checks[offset + i];
                     if (check.Row is { } ok) good.Add(ok);
-                    else db.ImportRowErrors.Add(new ImportRowError
-                    {
-                        ImportJobId = job.Id, OrganizationId = job.OrganizationId, RowNumber = row.Number,
-                        Message = Truncate(check.Error ?? "?", Limits.LongText), CellsJson = JsonSerializer.Serialize(row.Cells),
-                    });
+                    else db.ImportRowErrors.Add(BadRow(job, row, check));
                 }
+                offset += batch.Length;
                 // One transaction a batch: its rows, what they add to the rollups, and the job's progress.
                 await using (var tx = await db.Database.BeginTransactionAsync(ct))
                 {
                     await session.WriteAsync(db, good, job.Id, ct);
                     job.ProcessedRows += batch.Length;
-                    job.GoodRows += good.Count;
+                    var duplicates = (session as IReportsDuplicates)?.TakeDuplicates() ?? 0;
+                    job.GoodRows += good.Count - duplicates;
+                    job.DuplicateRows += duplicates;
                     job.BadRows += batch.Length - good.Count;
                     db.Entry(job).State = EntityState.Modified;
                     db.ChangeTracker.DetectChanges();
@@ -182,13 +194,48 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, TimeProvider time,
             job.FinishedAt = time.GetUtcNow();
             db.Entry(job).State = EntityState.Modified;
             await db.SaveChangesAsync(ct);
-            log.LogInformation("Import {Job}: {Good} rows imported, {Bad} bad", job.Id, job.GoodRows, job.BadRows);
+            log.LogInformation("Import {Job}: {Good} rows imported, {Duplicates} already there, {Bad} bad", job.Id, job.GoodRows, job.DuplicateRows, job.BadRows);
         }
         finally
         {
             CultureInfo.CurrentUICulture = culture;
         }
     }
+
+    private static ImportRowError BadRow(ImportJob job, ImportRow row, RowCheck check) => new()
+    {
+        ImportJobId = job.Id, OrganizationId = job.OrganizationId, RowNumber = row.Number,
+        Message = Truncate(check.Error ?? "?", Limits.LongText), CellsJson = JsonSerializer.Serialize(row.Cells),
+    };
+
+    /// <summary>Lists the bad rows of an all-or-nothing import and marks it failed; no row of the file is written.</summary>
+    private async Task RefuseAsync(OtklikDb db, ImportJob job, ImportTable table, RowCheck[] checks, CancellationToken ct)
+    {
+        var bad = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var chunk in table.Rows.Select((row, i) => (row, check: checks[i])).Where(x => x.check.Row is null).Chunk(Math.Max(1, options.Value.BatchSize)))
+        {
+            foreach (var (row, check) in chunk) db.ImportRowErrors.Add(BadRow(job, row, check));
+            bad += chunk.Length;
+            db.ChangeTracker.DetectChanges();
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        db.ImportJobs.Attach(job);
+        job.ProcessedRows = table.Rows.Count;
+        job.GoodRows = 0;
+        job.BadRows = bad;
+        job.Status = ImportStatus.Failed;
+        job.FinishedAt = time.GetUtcNow();
+        job.Error = RefusedError;
+        db.Entry(job).State = EntityState.Modified;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Import {Job} refused: {Bad} bad rows, nothing imported", job.Id, bad);
+    }
+
+    /// <summary>The job's error when an all-or-nothing import had bad rows (a UI text).</summary>
+    public const string RefusedError = "Some rows are invalid, so nothing from this file was imported. Fix the rows listed and import the file again.";
 
     private async Task MarkFailedAsync(Guid jobId, string error, CancellationToken ct)
     {

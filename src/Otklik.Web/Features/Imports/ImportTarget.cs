@@ -55,6 +55,12 @@ public interface IImportTarget
     string Title { get; }
     IReadOnlyList<ImportField> Fields { get; }
 
+    /// <summary>
+    /// True: a file with any bad row is refused as a whole (the bad rows are listed, nothing is written), as the API of
+    /// the same data refuses a batch (POS sales, visitor counts). False: good rows are imported and bad ones listed.
+    /// </summary>
+    bool AllOrNothing => false;
+
     /// <summary>Loads what rows are checked against (locations, reasons…) once per import or preview.</summary>
     Task<IImportSession> BeginAsync(OtklikDb db, ImportContext context, CancellationToken ct);
 
@@ -69,6 +75,13 @@ public interface IImportSession
 
     /// <summary>Writes good rows, stamping each with the import's id. The machinery commits.</summary>
     Task WriteAsync(OtklikDb db, IReadOnlyList<object> rows, Guid importJobId, CancellationToken ct);
+}
+
+/// <summary>A session of an idempotent kind: tells how many good rows its last write skipped as already stored.</summary>
+public interface IReportsDuplicates
+{
+    /// <summary>Rows of the last <see cref="IImportSession.WriteAsync"/> that were not written because they were stored before; resets to 0.</summary>
+    int TakeDuplicates();
 }
 
 /// <summary>Field parsers shared by import kinds. Messages are UI texts.</summary>

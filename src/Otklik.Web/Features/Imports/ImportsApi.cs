@@ -18,10 +18,16 @@ public sealed record ImportJobDto(
     double Progress, string? Error, IReadOnlyDictionary<string, string> Mapping, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, DateTimeOffset? UndoneAt,
     IReadOnlyList<ImportRowErrorDto>? Errors = null, bool ErrorsTruncated = false)
 {
+    /// <summary>Good rows not written because they were already stored (idempotent kinds: visitor counts, POS sales).</summary>
+    public int DuplicateRows { get; init; }
+
     public static ImportJobDto From(ImportJob j, IReadOnlyList<ImportRowErrorDto>? errors = null, bool truncated = false) => new(
         j.Id, j.Kind, j.FileName, j.Format, j.Encoding, j.Status, j.TotalRows, j.ProcessedRows, j.GoodRows, j.BadRows,
         j.TotalRows == 0 ? 1 : Math.Round((double)j.ProcessedRows / j.TotalRows, 4), j.Error,
-        JsonSerializer.Deserialize<Dictionary<string, string>>(j.MappingJson) ?? [], j.CreatedAt, j.FinishedAt, j.UndoneAt, errors, truncated);
+        JsonSerializer.Deserialize<Dictionary<string, string>>(j.MappingJson) ?? [], j.CreatedAt, j.FinishedAt, j.UndoneAt, errors, truncated)
+    {
+        DuplicateRows = j.DuplicateRows,
+    };
 }
 
 public sealed record ImportFieldDto(string Name, bool Required, ImportFieldType Type, string? Hint, IReadOnlyList<string> Aliases);

@@ -250,8 +250,8 @@ public sealed class PressIngestor(
         var visitIds = batch.SelectMany(i => i.Visits.Select(v => v.Id)).Distinct().ToList();
         var attemptIds = batch.SelectMany(i => i.Attempts.Select(a => a.Id)).Distinct().ToList();
         var visits = visitIds.Count == 0 ? [] : (await db.VisitorCounts.AsNoTracking()
-                .Where(v => deviceIds.Contains(v.DeviceId) && visitIds.Contains(v.EventId))
-                .Select(v => new { v.DeviceId, v.EventId }).ToListAsync(ct))
+                .Where(v => v.DeviceId != null && deviceIds.Contains(v.DeviceId.Value) && visitIds.Contains(v.EventId))
+                .Select(v => new { DeviceId = v.DeviceId!.Value, v.EventId }).ToListAsync(ct))
             .Select(v => (v.DeviceId, v.EventId)).ToHashSet();
         var attempts = attemptIds.Count == 0 ? [] : (await db.SalesAttempts.AsNoTracking()
                 .Where(a => a.DeviceId != null && deviceIds.Contains(a.DeviceId.Value) && attemptIds.Contains(a.EventId))

@@ -19,11 +19,20 @@ public abstract class ConversionTests(OtklikApp app)
     private static string Visit(Guid id, int inCount, int outCount, DateTimeOffset from, DateTimeOffset to) =>
         $$"""{"id":"{{id}}","type":"visitors","in":{{inCount}},"out":{{outCount}},"from":"{{Iso(from)}}","to":"{{Iso(to)}}"}""";
 
-    /// <summary>A whole hour a little in the past, so the events are neither in the future nor in another report period.</summary>
-    private static DateTimeOffset HourAgo()
+    /// <summary>
+    /// A fixed local day two days back: whatever the time of day the test runs (even near midnight in the organization's
+    /// zone), its events are in the past, within the protocol's 90 days, and all in that one local day, which the reports ask for.
+    /// </summary>
+    private static readonly DateOnly Day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2);
+
+    private static string DayQuery => $"from={Day:yyyy-MM-dd}&to={Day:yyyy-MM-dd}";
+
+    /// <summary>10:00 on <see cref="Day"/> in the location's own time zone.</summary>
+    private static DateTimeOffset HourAt(Seed seed, int hour = 10)
     {
-        var now = DateTimeOffset.UtcNow;
-        return new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-2);
+        var local = Day.ToDateTime(new TimeOnly(hour, 0));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(seed.Location.TimeZone);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     private async Task<TestDevice> NewDeviceAsync(Seed seed, DeviceKind kind, Guid? staffId = null)
@@ -39,7 +48,7 @@ public abstract class ConversionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         var counter = await NewDeviceAsync(seed, DeviceKind.VisitorCounter);
-        var from = HourAgo();
+        var from = HourAt(seed);
         var first = Visit(Guid.NewGuid(), 12, 9, from, from.AddMinutes(15));
         var second = Visit(Guid.NewGuid(), 7, 8, from.AddMinutes(15), from.AddMinutes(30));
 
@@ -65,7 +74,7 @@ public abstract class ConversionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         var counter = await NewDeviceAsync(seed, DeviceKind.VisitorCounter);
-        var from = HourAgo();
+        var from = HourAt(seed);
         var body = TestDevice.Batch(
         [
             Visit(Guid.NewGuid(), 3, 1, from, from.AddMinutes(15)),
@@ -89,7 +98,7 @@ public abstract class ConversionTests(OtklikApp app)
         var seed = await Seed.CreateAsync(app);
         var button = await NewDeviceAsync(seed, DeviceKind.SellerButton, seed.Staff.Id);
         var id = Guid.NewGuid();
-        var attempt = $$"""{"id":"{{id}}","type":"sales-attempt","at":"{{Iso(DateTimeOffset.UtcNow.AddMinutes(-5))}}"}""";
+        var attempt = $$"""{"id":"{{id}}","type":"sales-attempt","at":"{{Iso(HourAt(seed).AddMinutes(5))}}"}""";
 
         (await button.PostAsync(attempt)).EnsureSuccessStatusCode();
         var again = await (await button.PostAsync(TestDevice.Batch([attempt, TestDevice.Event(Guid.NewGuid(), "green")]))).ReadAsync<IngestResult>(HttpStatusCode.Accepted);
@@ -115,7 +124,7 @@ public abstract class ConversionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         using var owner = seed.Org.Owner();
-        var at = HourAgo();
+        var at = HourAt(seed);
 
         var first = await (await owner.PostJsonAsync("/api/v1/sales", Batch(seed, at))).ReadAsync<SalesResult>();
         var second = await (await owner.PostJsonAsync("/api/v1/sales", Batch(seed, at))).ReadAsync<SalesResult>();
@@ -131,7 +140,7 @@ public abstract class ConversionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         using var owner = seed.Org.Owner();
-        var at = HourAgo();
+        var at = HourAt(seed);
         var body = new
         {
             sales = new object[]
@@ -159,7 +168,7 @@ public abstract class ConversionTests(OtklikApp app)
         using var owner = seed.Org.Owner();
         var counter = await NewDeviceAsync(seed, DeviceKind.VisitorCounter);
         var button = await NewDeviceAsync(seed, DeviceKind.SellerButton, seed.Staff.Id);
-        var at = HourAgo();
+        var at = HourAt(seed);
         // Anna is on shift for the hour: the 40 visitors are hers too.
         (await owner.PostJsonAsync("/api/v1/shifts", new { staffMemberId = seed.Staff.Id, locationId = seed.Location.Id, startsAt = at.AddMinutes(-1), endsAt = at.AddMinutes(61) }))
             .EnsureSuccessStatusCode();
@@ -170,9 +179,9 @@ public abstract class ConversionTests(OtklikApp app)
         (await button.PostAsync(TestDevice.Batch([.. attempts, TestDevice.Event(Guid.NewGuid(), "green", at.AddMinutes(20)), TestDevice.Event(Guid.NewGuid(), "red", at.AddMinutes(40))])))
             .EnsureSuccessStatusCode();
 
-        var report = Seed.Parse(await (await owner.GetAsync($"/api/v1/reports/conversion?locationId={seed.Location.Id}")).Content.ReadAsStringAsync());
-        var kpis = Seed.Parse(await (await owner.GetAsync($"/api/v1/reports/kpis?locationId={seed.Location.Id}")).Content.ReadAsStringAsync());
-        var csv = await (await owner.GetAsync($"/api/v1/reports/conversion.csv?locationId={seed.Location.Id}")).Content.ReadAsStringAsync();
+        var report = Seed.Parse(await (await owner.GetAsync($"/api/v1/reports/conversion?locationId={seed.Location.Id}&{DayQuery}")).Content.ReadAsStringAsync());
+        var kpis = Seed.Parse(await (await owner.GetAsync($"/api/v1/reports/kpis?locationId={seed.Location.Id}&{DayQuery}")).Content.ReadAsStringAsync());
+        var csv = await (await owner.GetAsync($"/api/v1/reports/conversion.csv?locationId={seed.Location.Id}&{DayQuery}")).Content.ReadAsStringAsync();
 
         // 40 visitors, 11 receipts (1 + 10) for 15 500.00 with 26 items, 4 approaches.
         var t = report.GetProperty("totals");
@@ -204,7 +213,7 @@ public abstract class ConversionTests(OtklikApp app)
     {
         var seed = await Seed.CreateAsync(app);
         using var owner = seed.Org.Owner();
-        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        var at = HourAt(seed, 15);
         (string? Stage, string? Reason, bool Bought, bool Refused)[] outcomes =
         [
             (null, null, true, false), (null, null, true, false), (null, null, true, false),
@@ -219,7 +228,7 @@ public abstract class ConversionTests(OtklikApp app)
             await db.SaveChangesAsync();
         }, seed.Org.Id);
 
-        var funnel = Seed.Parse(await (await owner.GetAsync("/api/v1/reports/funnel?lang=ru")).Content.ReadAsStringAsync());
+        var funnel = Seed.Parse(await (await owner.GetAsync($"/api/v1/reports/funnel?lang=ru&{DayQuery}")).Content.ReadAsStringAsync());
 
         Assert.Equal((7, 3, 1), (funnel.GetProperty("entered").GetInt64(), funnel.GetProperty("purchased").GetInt64(), funnel.GetProperty("refused").GetInt64()));
         var stages = funnel.GetProperty("stages").EnumerateArray().ToList();
