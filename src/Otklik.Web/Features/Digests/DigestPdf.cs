@@ -67,7 +67,7 @@ public static class DigestText
         : Signed(d, "N0") + (c.Relative is { } r ? $" ({Signed(100 * r, "0")} %)" : "");
 
     private static string Nps(Otklik.Core.Metrics.NpsResult n) => n.Score is { } s
-        ? $"{(s > 0 ? "+" : "")}{s.ToString("0", CultureInfo.CurrentCulture)} (n = {n.N.ToString(CultureInfo.CurrentCulture)})"
+        ? $"{(s > 0 ? "+" : s < 0 ? "−" : "")}{Math.Abs(s).ToString("0", CultureInfo.CurrentCulture)} (n = {n.N.ToString(CultureInfo.CurrentCulture)})"
         : "— (n = 0)";
 
     private static string Support(Otklik.Core.Metrics.SupportIndexResult? r) => r?.PerThousandCustomers is { } v
