@@ -28,15 +28,36 @@ public abstract class DigestsTests(IAlertsApp fixture)
     private List<MimeMessage> MailTo(string address) =>
         [.. fixture.Fakes.Mail.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase)))];
 
-    /// <summary>Moves the fake clock forward to the next Monday (after at least a full week) at 07:30 Moscow time; returns that Monday.</summary>
-    private DateOnly AdvanceToMondayMorning()
+    /// <summary>The Monday at least a full week after the fake clock's today (Moscow), so its previous week is all in the future.</summary>
+    private DateOnly NextFreeMonday()
     {
         var today = CoreDigests.LocalDate(fixture.Time.GetUtcNow(), Moscow);
         var monday = today.AddDays(7 + (8 - (today.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)today.DayOfWeek)) % 7);
-        if (monday.DayNumber - today.DayNumber < 7) monday = monday.AddDays(7);
-        var target = Local(monday, 7, 30);
-        fixture.Time.Advance(target - fixture.Time.GetUtcNow());
+        return monday.DayNumber - today.DayNumber < 8 ? monday.AddDays(7) : monday;
+    }
+
+    private void AdvanceTo(DateTimeOffset at) => fixture.Time.Advance(at - fixture.Time.GetUtcNow());
+
+    /// <summary>Moves the fake clock forward to the next such Monday at 07:30 Moscow time; returns that Monday.</summary>
+    private DateOnly AdvanceToMondayMorning()
+    {
+        var monday = NextFreeMonday();
+        AdvanceTo(Local(monday, 7, 30));
         return monday;
+    }
+
+    /// <summary>An NPS survey at the location with these answers (and one refusal), recorded at the fake now.</summary>
+    private static async Task NpsAnswersAsync(TestOrg org, Guid location, params int[] scores)
+    {
+        using var http = org.Owner();
+        var survey = await (await http.PostJsonAsync("/api/v1/surveys", new
+        {
+            name = "После визита", keyKind = "Nps", keyTextRu = "Порекомендуете ли вы нас?", keyTextEn = "Would you recommend us?",
+            locationIds = new[] { location }, questions = new object[] { new { textRu = "Скорость", textEn = "Speed", dimension = "Responsiveness" } },
+        })).ReadAsync<Otklik.Web.Features.Surveys.SurveyDto>(HttpStatusCode.Created);
+        foreach (var score in scores)
+            (await http.PostJsonAsync($"/api/v1/surveys/{survey.Id}/responses", new { locationId = location, keyScore = score })).EnsureSuccessStatusCode();
+        (await http.PostJsonAsync($"/api/v1/surveys/{survey.Id}/responses", new { locationId = location, declined = true })).EnsureSuccessStatusCode();
     }
 
     private static DateTimeOffset Local(DateOnly day, int hour, int minute) =>
@@ -92,8 +113,12 @@ public abstract class DigestsTests(IAlertsApp fixture)
     {
         const string name = "Пекарня «Зерно» на Ленина";
         var (org, location, device) = await OrganizationWithButtonAsync(name);
-        var monday = AdvanceToMondayMorning();
+        var monday = NextFreeMonday();
         var week = new DigestPeriod(monday.AddDays(-7), monday.AddDays(-1));
+        // On Friday of the week, four NPS answers: 2 promoters, 1 passive, 1 detractor → NPS +25, n = 4.
+        AdvanceTo(Local(week.From.AddDays(4), 15, 0));
+        await NpsAnswersAsync(org, location.Id, 10, 9, 8, 3);
+        AdvanceTo(Local(monday, 7, 30));
         // The week: 7 green and 4 red on Tuesday, 2 green on Sunday evening; the week before: 5 green; this Monday (not in the digest): 3.
         await PressAsync(device, Local(week.From.AddDays(1), 12, 0), green: 7, red: 4);
         await PressAsync(device, Local(week.To, 22, 0), green: 2, red: 0);
@@ -116,6 +141,7 @@ public abstract class DigestsTests(IAlertsApp fixture)
         var presses = PdfText.Row(text, "Нажатия");
         Assert.Equal(("13", "5"), (presses[1], presses[2]));
         Assert.Contains("+8", presses[3], StringComparison.Ordinal);
+        Assert.Equal("+25 (n = 4)", PdfText.Row(text, "NPS")[1]);
         Assert.Contains(week.From.ToString("d", CultureInfo.GetCultureInfo("ru")), text, StringComparison.Ordinal);
         Assert.Contains("13", mail.TextBody, StringComparison.Ordinal);
 
