@@ -207,6 +207,31 @@ public abstract class DigestsTests(IAlertsApp fixture)
     }
 
     [Fact]
+    public async Task ALocationManagersDigest_CoversTheirLocationOnly_InTheirLanguage()
+    {
+        var seed = await Seed.CreateAsync(app);
+        var monday = AdvanceToMondayMorning();
+        await app.WithDbAsync(async db =>
+        {
+            var user = await db.Users.SingleAsync(u => u.Id == seed.User.Id);
+            user.Language = "en";
+            db.DigestSubscriptions.Add(new DigestSubscription { UserId = seed.User.Id, Frequency = DigestFrequency.Daily, UpdatedAt = fixture.Time.GetUtcNow() });
+            await db.SaveChangesAsync();
+        }, seed.Org.Id);
+
+        await Worker.RunOnceAsync(CancellationToken.None);
+
+        var mail = Assert.Single(await EventuallyMailAsync(seed.User.Email, 1));
+        using var content = new MemoryStream();
+        await Assert.IsType<MimePart>(Assert.Single(mail.Attachments)).Content!.DecodeToAsync(content);
+        var text = await PdfText.ExtractAsync(content.ToArray());
+        Assert.Contains("Main", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Other", text, StringComparison.Ordinal);
+        Assert.Contains("Presses", text, StringComparison.Ordinal);
+        Assert.Contains(monday.AddDays(-1).ToString("d", CultureInfo.GetCultureInfo("en")), mail.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PdfEndpoint_OwnLocationIsAPdf_AnotherTenantsIs404_BadRangeIs400()
     {
         var seed = await Seed.CreateAsync(app);
