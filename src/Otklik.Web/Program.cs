@@ -21,6 +21,7 @@ using Otklik.Web.Features.Demo;
 using Otklik.Web.Features.Devices;
 using Otklik.Web.Features.Feedback;
 using Otklik.Web.Features.Reviews;
+using Otklik.Web.Features.Digests;
 using Otklik.Web.Features.Bonus;
 using Otklik.Web.Features.Cards;
 using Otklik.Web.Features.Health;
@@ -174,6 +175,10 @@ services.AddSingleton<IReviewSource, JsonEndpointReviewSource>();
 services.AddSingleton<ReviewPuller>();
 services.AddSingleton<ReviewPullWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<ReviewPullWorker>());
+// Scheduled digests: daily / weekly / monthly e-mails with the PDF, once per period and person across the cluster.
+services.AddOptions<Otklik.Web.Features.Digests.DigestOptions>().BindConfiguration(Otklik.Web.Features.Digests.DigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddSingleton<Otklik.Web.Features.Digests.DigestWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<Otklik.Web.Features.Digests.DigestWorker>());
 var feedbackOptions = builder.Configuration.GetSection(FeedbackOptions.Section).Get<FeedbackOptions>() ?? new();
 
 services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -262,6 +267,7 @@ api.MapAlertSettings();
 api.MapReports();
 api.MapImports();
 api.MapCauseReports();
+api.MapDigests();
 api.MapCaseRoutes();
 app.MapCaseFollowUp();
 api.MapMetrics();

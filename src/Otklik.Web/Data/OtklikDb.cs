@@ -97,6 +97,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<ReviewSettings> ReviewSettings => Set<ReviewSettings>();
     public DbSet<ReviewSource> ReviewSources => Set<ReviewSource>();
     public DbSet<BonusSettings> BonusSettings => Set<BonusSettings>();
+    public DbSet<Features.Digests.DigestSubscription> DigestSubscriptions => Set<Features.Digests.DigestSubscription>();
+    public DbSet<Features.Digests.DigestDelivery> DigestDeliveries => Set<Features.Digests.DigestDelivery>();
     /// <summary>The Data Protection key ring (cookies, antiforgery, encrypted secrets), shared by every node.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -157,6 +159,8 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         builder.Entity<ReviewSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<ReviewSource>(builder);
         builder.Entity<BonusSettings>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Digests.DigestSubscription>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
+        builder.Entity<Features.Digests.DigestDelivery>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<ConsentTextVersion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<RetentionPolicy>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);

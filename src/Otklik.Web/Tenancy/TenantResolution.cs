@@ -23,6 +23,13 @@ public sealed class TenantResolver(OtklikDb db, TenantContext tenant)
         tenant.SetPrincipal(org, role, userId, apiKeyId, scope);
     }
 
+    /// <summary>Acts as one user (background work on their behalf, e.g. their digest): their role and, for a location manager, their locations.</summary>
+    public async Task ApplyUserAsync(Guid organizationId, OtklikRole role, Guid userId, CancellationToken ct)
+    {
+        IReadOnlyCollection<Guid>? scope = role == OtklikRole.LocationManager ? await LocationScopeAsync(organizationId, userId, null, ct) : null;
+        tenant.SetPrincipal(organizationId, role, userId, null, scope);
+    }
+
     private async Task<List<Guid>> LocationScopeAsync(Guid org, Guid? userId, Guid? apiKeyId, CancellationToken ct)
     {
         var grants = await db.AccessScopes.IgnoreQueryFilters().AsNoTracking()

@@ -183,18 +183,25 @@ public sealed class EmailSender(IOptions<SmtpOptions> options) : INotificationSe
         var to = message.Delivery.Address ?? message.Channel?.Target;
         if (string.IsNullOrWhiteSpace(to) || !MailboxAddress.TryParse(to, out var recipient))
             return SendResult.Fail("No valid e-mail address.", permanent: true);
-        if (!Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var security)) security = SecureSocketOptions.Auto;
 
         using var mail = new MimeMessage();
-        mail.From.Add(MailboxAddress.Parse(smtp.From));
         mail.To.Add(recipient);
         mail.Subject = message.Delivery.Subject;
         mail.Body = new TextPart("plain") { Text = message.Delivery.Text };
+        await SendAsync(smtp, mail, ct);
+        return SendResult.Success();
+    }
+
+    /// <summary>Sends one message through the configured SMTP server, from <see cref="SmtpOptions.From"/> (alerts, digests).</summary>
+    public static async Task SendAsync(SmtpOptions smtp, MimeMessage mail, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(smtp.Host)) throw new InvalidOperationException("E-mail is not configured (Otklik:Smtp:Host).");
+        if (!Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var security)) security = SecureSocketOptions.Auto;
+        if (mail.From.Count == 0) mail.From.Add(MailboxAddress.Parse(smtp.From));
         using var client = new SmtpClient { Timeout = 10_000 };
         await client.ConnectAsync(smtp.Host, smtp.Port, security, ct);
         if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", ct);
         await client.SendAsync(mail, ct);
         await client.DisconnectAsync(true, ct);
-        return SendResult.Success();
     }
 }
