@@ -239,10 +239,9 @@ public static class MetricsEngine
         if (Rollup.WholeDays(start, end) is not var (from, to))
             return await GroupAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), dims, ct);
         var days = await GroupAsync(Scope(db.DailyRollups, ids, staffId).Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct);
-        // Each edge in its own query: one range per query keeps the index usable (SQLite scans on an OR of two ranges).
-        var head = start < from ? await GroupAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < from), dims, ct) : [];
-        var tail = to < end ? await GroupAsync(hourly.Where(r => r.HourStartUtc >= to && r.HourStartUtc < end), dims, ct) : [];
-        return [.. head, .. days, .. tail];
+        if (start == from && end == to) return days;
+        var edges = await GroupAsync(hourly.Where(r => (r.HourStartUtc >= start && r.HourStartUtc < from) || (r.HourStartUtc >= to && r.HourStartUtc < end)), dims, ct);
+        return [.. days, .. edges];
     }
 
     private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId) where T : RollupRow
