@@ -216,12 +216,10 @@ public class RollupTests
             Assert.All(daily, d => Assert.Equal(TimeSpan.Zero, d.Key.HourStartUtc.TimeOfDay));
 
             bool In(HourlyBucket x, DateTimeOffset f, DateTimeOffset t) => x.Key.HourStartUtc >= f && x.Key.HourStartUtc < t;
-            var expected = Rollup.Total(hourly.Where(x => In(x, start, end)));
-            var split = Rollup.WholeDays(start, end) is var (from, to)
-                ? Rollup.Total(daily.Where(x => In(x, from, to)).Concat(hourly.Where(x => In(x, start, from) || In(x, to, end))))
-                : expected;
-            Assert.Equal(expected, split);
             Assert.Equal(Rollup.Total(hourly), Rollup.Total(daily));
+            if (Rollup.WholeDays(start, end) is not var (from, to)) return; // no whole day: the period reads hourly rows only
+            var split = Rollup.Total(daily.Where(x => In(x, from, to)).Concat(hourly.Where(x => In(x, start, from) || In(x, to, end))));
+            Assert.Equal(Rollup.Total(hourly.Where(x => In(x, start, end))), split);
         });
     }
 }

@@ -12,6 +12,12 @@ internal sealed class HourlyRollupConfiguration : IEntityTypeConfiguration<Hourl
         b.ToTable(RollupStore.Table);
         b.HasKey(r => new { r.OrganizationId, r.LocationId, r.HourStartUtc, r.StaffKey, r.Channel });
         b.HasIndex(r => new { r.OrganizationId, r.HourStartUtc });
+        Counts(b);
+    }
+
+    /// <summary>What every rollup tier shares: the channel key's length, money precision, computed properties left unmapped.</summary>
+    public static void Counts<T>(EntityTypeBuilder<T> b) where T : RollupRow
+    {
         b.Property(r => r.Channel).HasMaxLength(32);
         b.Property(r => r.Revenue).HasPrecision(18, 2);
         b.Ignore(r => r.StaffMemberId);
@@ -27,9 +33,6 @@ internal sealed class DailyRollupConfiguration : IEntityTypeConfiguration<DailyR
         b.ToTable(RollupStore.DailyTable);
         b.HasKey(r => new { r.OrganizationId, r.LocationId, r.DayStartUtc, r.StaffKey, r.Channel });
         b.HasIndex(r => new { r.OrganizationId, r.DayStartUtc });
-        b.Property(r => r.Channel).HasMaxLength(32);
-        b.Property(r => r.Revenue).HasPrecision(18, 2);
-        b.Ignore(r => r.StaffMemberId);
-        b.Ignore(r => r.Counts);
+        HourlyRollupConfiguration.Counts(b);
     }
 }
