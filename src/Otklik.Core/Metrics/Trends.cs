@@ -23,6 +23,9 @@ public enum TrendKind
 
     /// <summary>This period against the same period a year earlier.</summary>
     YearOverYear,
+
+    /// <summary>This period against the previous period of the same length (the digests' comparison).</summary>
+    PreviousPeriod,
 }
 
 /// <summary>Change of a proportion metric between two periods.</summary>
