@@ -33,7 +33,12 @@ public readonly record struct DigestPeriod(DateOnly From, DateOnly To)
 /// <param name="Previous">The previous period's value, or <see langword="null"/> when unknown.</param>
 /// <param name="Difference">Current − previous; <see langword="null"/> when either is unknown. For shares this is in share units (0.05 = +5 percentage points).</param>
 /// <param name="Relative">Difference / |previous| (0.25 = +25 %); <see langword="null"/> when either is unknown or the previous value is 0.</param>
-public sealed record DigestChange(double? Current, double? Previous, double? Difference, double? Relative);
+public sealed record DigestChange(double? Current, double? Previous, double? Difference, double? Relative)
+{
+    /// <summary>Whether the change is within noise, for numbers that have a noise test (the support index, see
+    /// <see cref="Metrics.SupportIndex.Compare"/>); <see langword="null"/> when the number has none.</summary>
+    public bool? WithinNoise { get; init; }
+}
 
 /// <summary>Period boundaries and changes for the scheduled digests. Pure: the caller gives the clock and the time zone.</summary>
 public static class Digests

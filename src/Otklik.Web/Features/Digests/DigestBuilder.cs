@@ -25,7 +25,15 @@ public sealed record DigestSection(Guid? LocationId, string Name, DigestNumbers 
     public DigestChange RedRate => CoreDigests.Change(Current.RedRatePer100Receipts, Previous.RedRatePer100Receipts);
     public DigestChange Nps => CoreDigests.Change(Current.Nps.Score, Previous.Nps.Score);
     public DigestChange Happiness => CoreDigests.Change(Current.HappinessIndex, Previous.HappinessIndex);
-    public DigestChange Support => CoreDigests.Change(Current.SupportIndex?.PerThousandCustomers, Previous.SupportIndex?.PerThousandCustomers);
+    /// <summary>The support index per 1,000 customers, with the noise flag of <see cref="SupportTrend"/>.</summary>
+    public DigestChange Support => CoreDigests.Change(Current.SupportIndex?.PerThousandCustomers, Previous.SupportIndex?.PerThousandCustomers)
+        with { WithinNoise = SupportTrend.IsWithinNoise };
+
+    /// <summary>The support index against the previous period through the core's rate comparison (unknown customers: no change, noise).</summary>
+    public SupportIndexTrend SupportTrend => Otklik.Core.Metrics.SupportIndex.Compare(TrendKind.PreviousPeriod,
+        Current.SupportIndex ?? Unknown, Previous.SupportIndex ?? Unknown);
+
+    private static readonly SupportIndexResult Unknown = Otklik.Core.Metrics.SupportIndex.Compute(0, null);
 }
 
 /// <summary>What a digest (e-mail and PDF) says: per location and in total, with changes against the previous period of the same length.</summary>

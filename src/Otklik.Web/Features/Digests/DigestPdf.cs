@@ -50,9 +50,16 @@ public static class DigestText
             new(L["Red rate per 100 receipts"], Number(c.RedRatePer100Receipts, "0.0"), Number(p.RedRatePer100Receipts, "0.0"), Signed(s.RedRate.Difference, "0.0")),
             new(L["NPS"], Nps(c.Nps), Nps(p.Nps), Signed(s.Nps.Difference, "0")),
             new(L["Happiness index"], Percent(c.HappinessIndex), Percent(p.HappinessIndex), Points(L, s.Happiness)),
-            new(L["Support index (per 1,000 customers)"], Support(c.SupportIndex), Support(p.SupportIndex), Signed(s.Support.Difference, "0.0#")),
+            new(L["Support index (per 1,000 customers)"], Support(c.SupportIndex), Support(p.SupportIndex), Signed(s.Support.Difference, "0.0#") + Noise(s.Support)),
         ];
     }
+
+    /// <summary>The footnote explaining "~", when a line of the sections carries it.</summary>
+    public static string? NoiseNote(IStringLocalizer<Ui> L, IEnumerable<DigestSection> sections) =>
+        sections.Any(s => Noise(s.Support).Length > 0) ? L["~ marks a change within noise."].Value : null;
+
+    /// <summary>" ~" after a known change that a noise test found insignificant.</summary>
+    private static string Noise(DigestChange c) => c is { Difference: not null, WithinNoise: true } ? " ~" : "";
 
     public static string Causes(IStringLocalizer<Ui> L, DigestSection s) =>
         s.TopCauses.Count == 0 ? L["No complaints with a reason."]
@@ -139,6 +146,11 @@ public static class DigestPdf
                 y += 12;
             }
             y += 14;
+        }
+        if (DigestText.NoiseNote(L, sections) is { } note)
+        {
+            Ensure(12);
+            g.DrawString(note, body, XBrushes.DimGray, new XRect(Margin, y, width, 12), XStringFormats.TopLeft);
         }
         g.Dispose();
         using var output = new MemoryStream();

@@ -182,6 +182,7 @@ public sealed class DigestWorker(IServiceScopeFactory scopes, IOptions<DigestOpt
             text.AppendLine(CultureInfo.CurrentCulture, $"  {L["Top complaint causes"]}: {DigestText.Causes(L, section)}");
         }
         text.AppendLine();
+        if (DigestText.NoiseNote(L, sections) is { } note) text.AppendLine(note);
         text.AppendLine(L["The PDF with every table is attached."]);
         var body = new BodyBuilder { TextBody = text.ToString() };
         body.Attachments.Add(DigestsApi.FileName(report.Period.From, report.Period.To), pdf, new ContentType("application", "pdf"));

@@ -28,7 +28,8 @@ public sealed record MetricsCounts(long Green, long Red, long Suppressed, long R
 
 public sealed record ChannelHappiness(string Channel, long Positive, long Total, double? Index);
 
-/// <summary>A change of a proportion metric ("greenShare" or "happiness") between two periods, with the core's noise flag.</summary>
+/// <summary>A change of a metric between two periods, with the core's noise flag: "greenShare" and "happiness" (proportions), and in rows
+/// grouped by location "supportIndex" (successes: new positive reviews, trials: customers served, 0 when unknown).</summary>
 public sealed record MetricTrend(string Metric, TrendKind Kind, long CurrentSuccesses, long CurrentTrials, long PreviousSuccesses, long PreviousTrials,
     double? Change, double? Z, bool WithinNoise);
 
@@ -127,9 +128,9 @@ public static class MetricsEngine
         var totals = Row("total", "Total", cells, (thisWeek, lastWeek, cells, lastYear));
         if (grouping == MetricsGrouping.Location)
         {
-            var support = await Reviews.SupportIndexData.ComputeAsync(db, places, ct);
-            rows = [.. rows.Select(r => r with { SupportIndex = support[Guid.Parse(r.Key)].Result })];
-            totals = totals with { SupportIndex = Reviews.SupportIndexData.Total(support.Values) };
+            var support = await Reviews.SupportIndexData.WithTrendsAsync(db, places, ct);
+            rows = [.. rows.Select(r => support.ByLocation[Guid.Parse(r.Key)].AddTo(r))];
+            totals = support.Total.AddTo(totals);
         }
         return new MetricsReport(period.From.ToString(), period.To.ToString(), grouping.ToString().ToLowerInvariant(), locationId, rows, totals);
     }

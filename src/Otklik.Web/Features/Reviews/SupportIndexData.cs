@@ -12,6 +12,26 @@ public sealed record ServiceReviews(MapsService Service, long? PositiveAtStart, 
 /// <summary>The support index of one location, with everything it was computed from.</summary>
 public sealed record LocationSupport(Guid LocationId, IReadOnlyList<ServiceReviews> Services, long? Receipts, long? ManualCustomers, SupportIndexResult Result);
 
+/// <summary>The support index of a period and of the periods its trends compare with: the last 7 days of the period against the 7
+/// before (<see cref="MetricsEngine"/>'s week-over-week) and the period against the same period a year earlier.</summary>
+public sealed record SupportPeriods(SupportIndexResult Period, SupportIndexResult ThisWeek, SupportIndexResult LastWeek, SupportIndexResult LastYear)
+{
+    public SupportIndexTrend WeekOverWeek => SupportIndex.WeekOverWeek(ThisWeek, LastWeek);
+    public SupportIndexTrend YearOverYear => SupportIndex.YearOverYear(Period, LastYear);
+
+    /// <summary>The trends as <see cref="MetricsRow.Trends"/> entries of metric "supportIndex": successes are new positive reviews, trials the
+    /// customers served (0 when unknown), the change in reviews per customer.</summary>
+    public IEnumerable<MetricTrend> MetricTrends => [Metric(WeekOverWeek), Metric(YearOverYear)];
+
+    /// <summary>The row with this support index and its trends added.</summary>
+    public MetricsRow AddTo(MetricsRow row) => row with { SupportIndex = Period, Trends = [.. row.Trends, .. MetricTrends] };
+
+    private static MetricTrend Metric(SupportIndexTrend t) => new(MetricName, t.Kind, t.Current.NewPositiveReviews, t.Current.CustomersServed ?? 0,
+        t.Previous.NewPositiveReviews, t.Previous.CustomersServed ?? 0, t.Change, t.Z, t.IsWithinNoise);
+
+    public const string MetricName = "supportIndex";
+}
+
 /// <summary>
 /// Support index per location from review snapshots, POS receipts (<see cref="Otklik.Web.Features.Conversion.PosSale"/>) and, where a location has no POS data
 /// in the period, customer counts entered by hand. The formula is <see cref="SupportIndex"/>'s.
@@ -80,6 +100,27 @@ public static class SupportIndexData
             result[place.Id] = new LocationSupport(place.Id, services, posReceipts, manual, SupportIndex.Compute(newPositive, posReceipts, manual));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The support index of each place and of all together in its period and in the periods the trends compare with, each range
+    /// shifted exactly as <see cref="MetricsEngine"/> shifts it for the other metrics' trends.
+    /// </summary>
+    public static async Task<(Dictionary<Guid, LocationSupport> Period, Dictionary<Guid, SupportPeriods> ByLocation, SupportPeriods Total)> WithTrendsAsync(
+        OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)
+    {
+        static DateTimeOffset WeekStart(Place p) => p.End - MetricsEngine.Week > p.Start ? p.End - MetricsEngine.Week : p.Start;
+        async Task<Dictionary<Guid, LocationSupport>> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range) =>
+            await ComputeAsync(db, [.. places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End)], ct);
+        var period = await ComputeAsync(db, places, ct);
+        var thisWeek = await At(p => (WeekStart(p), p.End));
+        var lastWeek = await At(p => (WeekStart(p) - MetricsEngine.Week, WeekStart(p)));
+        var lastYear = await At(p => (p.Start.AddYears(-1), p.End.AddYears(-1)));
+        var unknown = SupportIndex.Compute(0, null);
+        SupportIndexResult Of(Dictionary<Guid, LocationSupport> d, Guid id) => d.TryGetValue(id, out var l) ? l.Result : unknown;
+        var byLocation = places.ToDictionary(p => p.Id, p => new SupportPeriods(Of(period, p.Id), Of(thisWeek, p.Id), Of(lastWeek, p.Id), Of(lastYear, p.Id)));
+        var total = new SupportPeriods(Total(period.Values), Total(thisWeek.Values), Total(lastWeek.Values), Total(lastYear.Values));
+        return (period, byLocation, total);
     }
 
     /// <summary>Customers entered by hand for the place's local dates; a count overlapping part of the period takes its share of days.</summary>

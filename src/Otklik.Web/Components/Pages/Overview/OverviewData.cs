@@ -55,28 +55,9 @@ public static class OverviewData
     }
 }
 
-/// <summary>The support index of a period with the same comparisons as the other metrics' trends: the last 7 days against the
-/// 7 before, and the period against the same period a year earlier.</summary>
-public sealed record SupportTrend(Otklik.Core.Metrics.SupportIndexResult Period, Otklik.Core.Metrics.SupportIndexResult ThisWeek,
-    Otklik.Core.Metrics.SupportIndexResult LastWeek, Otklik.Core.Metrics.SupportIndexResult LastYear)
+/// <summary>The support index of the places <see cref="MetricsEngine"/> reads (one location or all visible) with its trends.</summary>
+public static class SupportTrend
 {
-    public Otklik.Core.Reports.DigestChange WeekOverWeek => Otklik.Core.Reports.Digests.Change(ThisWeek.PerThousandCustomers, LastWeek.PerThousandCustomers);
-    public Otklik.Core.Reports.DigestChange YearOverYear => Otklik.Core.Reports.Digests.Change(Period.PerThousandCustomers, LastYear.PerThousandCustomers);
-
-    /// <summary>Through <see cref="Features.Reviews.SupportIndexData"/>, over the places <see cref="MetricsEngine"/> reads (one location or all visible).</summary>
-    public static async Task<SupportTrend> ComputeAsync(OtklikDb db, ReportPeriod period, Guid? location, CancellationToken ct)
-    {
-        var places = await MetricsEngine.PlacesAsync(db, period, location, ct);
-        async Task<Otklik.Core.Metrics.SupportIndexResult> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range)
-        {
-            var shifted = places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End).ToList();
-            return Features.Reviews.SupportIndexData.Total((await Features.Reviews.SupportIndexData.ComputeAsync(db, shifted, ct)).Values);
-        }
-        static DateTimeOffset WeekStart(Place p) => p.End - MetricsEngine.Week > p.Start ? p.End - MetricsEngine.Week : p.Start;
-        return new SupportTrend(
-            await At(p => (p.Start, p.End)),
-            await At(p => (WeekStart(p), p.End)),
-            await At(p => (WeekStart(p) - MetricsEngine.Week, WeekStart(p))),
-            await At(p => (p.Start.AddYears(-1), p.End.AddYears(-1))));
-    }
+    public static async Task<Features.Reviews.SupportPeriods> ComputeAsync(OtklikDb db, ReportPeriod period, Guid? location, CancellationToken ct) =>
+        (await Features.Reviews.SupportIndexData.WithTrendsAsync(db, await MetricsEngine.PlacesAsync(db, period, location, ct), ct)).Total;
 }
