@@ -94,6 +94,76 @@ public abstract class ReviewsTests(OtklikApp app)
         Assert.Equal(13.0 / 950, s.Index!.Value, 12);
     }
 
+    private static async Task ReceiptsAsync(HttpClient http, Guid location, string id, DateTimeOffset from, int count) =>
+        (await http.PostJsonAsync("/api/v1/sales", new { sales = new[] { new { locationId = location, intervalId = id, from, to = from.AddHours(1), count, revenue = 0m } } }))
+            .EnsureSuccessStatusCode();
+
+    [Fact]
+    public async Task SupportIndexTrends_InMetrics_WeekOverWeekAndYearOverYear_WithNoiseFlag()
+    {
+        var (_, http, main, other) = await SetUpAsync();
+        // The period: 14 days F..T, so its last week is T−6..T and the week before F..T−7.
+        var t = Today.AddDays(-1);
+        var f = t.AddDays(-13);
+        // Main, POS receipts: 1000 in each week; 2000 in the same period a year earlier.
+        await ReceiptsAsync(http, main.Id, "lw", Noon(f.AddDays(2)), 1000);
+        await ReceiptsAsync(http, main.Id, "tw", Noon(t.AddDays(-3)), 1000);
+        await ReceiptsAsync(http, main.Id, "ly", Noon(f.AddYears(-1).AddDays(3)), 2000);
+        // Main, Yandex: 100 positive before the period, 110 at the end of the week before, 140 at the end: 10 new, then 30 new.
+        await SnapshotAsync(http, main.Id, "YandexMaps", Noon(f.AddDays(-1)), 120, positive: 100);
+        await SnapshotAsync(http, main.Id, "YandexMaps", Noon(t.AddDays(-7)), 130, positive: 110);
+        await SnapshotAsync(http, main.Id, "YandexMaps", Noon(t.AddDays(-1)), 160, positive: 140);
+        // A year earlier: 50 → 88, 38 new.
+        await SnapshotAsync(http, main.Id, "YandexMaps", Noon(f.AddYears(-1).AddDays(-1)), 60, positive: 50);
+        await SnapshotAsync(http, main.Id, "YandexMaps", Noon(f.AddYears(-1).AddDays(5)), 100, positive: 88);
+        // Other: 1400 customers counted by hand over the period (700 a week), none a year earlier, no reviews.
+        (await http.PostJsonAsync("/api/v1/customer-counts", new { locationId = other.Id, from = Date(f), to = Date(t), customers = 1400 })).EnsureSuccessStatusCode();
+
+        var metrics = await (await http.GetAsync($"/api/v1/metrics?from={Date(f)}&to={Date(t)}")).ReadAsync<MetricsReport>();
+
+        MetricTrend Support(MetricsRow r, TrendKind kind) => Assert.Single(r.Trends, x => x.Metric == "supportIndex" && x.Kind == kind);
+        var m = Assert.Single(metrics.Rows, r => r.Key == main.Id.ToString());
+        Assert.Equal((40L, (long?)2000), (m.SupportIndex!.NewPositiveReviews, m.SupportIndex.CustomersServed));
+        // Week over week: 30 / 1000 against 10 / 1000, z = (30 − 10) / sqrt(40) = 3.16: significant.
+        var wow = Support(m, TrendKind.WeekOverWeek);
+        Assert.Equal((30L, 1000L, 10L, 1000L), (wow.CurrentSuccesses, wow.CurrentTrials, wow.PreviousSuccesses, wow.PreviousTrials));
+        Assert.Equal(0.02, wow.Change!.Value, 12);
+        Assert.Equal(Math.Sqrt(10), wow.Z!.Value, 9);
+        Assert.False(wow.WithinNoise);
+        // Year over year: 40 / 2000 against 38 / 2000, z = 2 / sqrt(78) = 0.23: within noise.
+        var yoy = Support(m, TrendKind.YearOverYear);
+        Assert.Equal((40L, 2000L, 38L, 2000L), (yoy.CurrentSuccesses, yoy.CurrentTrials, yoy.PreviousSuccesses, yoy.PreviousTrials));
+        Assert.Equal(0.001, yoy.Change!.Value, 12);
+        Assert.Equal(2 / Math.Sqrt(78), yoy.Z!.Value, 9);
+        Assert.True(yoy.WithinNoise);
+
+        // Other: no reviews in either week (0 change, noise); no customers a year earlier, so no year-over-year change.
+        var o = Assert.Single(metrics.Rows, r => r.Key == other.Id.ToString());
+        var owow = Support(o, TrendKind.WeekOverWeek);
+        Assert.Equal((0L, 700L, 0L, 700L, 0.0), (owow.CurrentSuccesses, owow.CurrentTrials, owow.PreviousSuccesses, owow.PreviousTrials, owow.Change!.Value));
+        Assert.True(owow.WithinNoise);
+        var oyoy = Support(o, TrendKind.YearOverYear);
+        Assert.Equal((0L, 1400L, 0L, 0L), (oyoy.CurrentSuccesses, oyoy.CurrentTrials, oyoy.PreviousSuccesses, oyoy.PreviousTrials));
+        Assert.Null(oyoy.Change);
+        Assert.Null(oyoy.Z);
+        Assert.True(oyoy.WithinNoise);
+
+        // Totals: the locations whose customers are known; the week: 30 / 1700 against 10 / 1700, z = 20 / sqrt(40).
+        var twow = Support(metrics.Totals, TrendKind.WeekOverWeek);
+        Assert.Equal((30L, 1700L, 10L, 1700L), (twow.CurrentSuccesses, twow.CurrentTrials, twow.PreviousSuccesses, twow.PreviousTrials));
+        Assert.Equal(Math.Sqrt(10), twow.Z!.Value, 9);
+        var tyoy = Support(metrics.Totals, TrendKind.YearOverYear);
+        Assert.Equal((40L, 3400L, 38L, 2000L), (tyoy.CurrentSuccesses, tyoy.CurrentTrials, tyoy.PreviousSuccesses, tyoy.PreviousTrials));
+
+        // The support index is per location: grouped by employee or day there is no support index and no supportIndex trend.
+        foreach (var groupBy in new[] { "staff", "day" })
+        {
+            var other2 = await (await http.GetAsync($"/api/v1/metrics?from={Date(f)}&to={Date(t)}&groupBy={groupBy}")).ReadAsync<MetricsReport>();
+            Assert.DoesNotContain(other2.Rows.Append(other2.Totals).SelectMany(r => r.Trends), x => x.Metric == "supportIndex");
+            Assert.Contains(other2.Totals.Trends, x => x.Metric == "greenShare");
+        }
+    }
+
     [Fact]
     public async Task BadInput_Is400_AndStoresNothing_ForeignLocation_IsRefused()
     {
