@@ -232,6 +232,44 @@ public abstract class DigestsTests(IAlertsApp fixture)
     }
 
     [Fact]
+    public async Task PdfEndpoint_SupportIndexChange_IsMarkedWhenWithinNoise()
+    {
+        var org = await app.NewOrganizationAsync();
+        using var http = org.Owner();
+        var today = CoreDigests.LocalDate(fixture.Time.GetUtcNow(), Moscow);
+        // The period: today−13..today−7; the previous one today−20..today−14. 1000 receipts in each at both locations.
+        var (from, to) = (today.AddDays(-13), today.AddDays(-7));
+        async Task<Guid> LocationAsync(string name, int previousNew, int currentNew)
+        {
+            var location = await (await http.PostJsonAsync("/api/v1/locations", new { name, timeZone = "Europe/Moscow" })).ReadAsync<LocationDto>(HttpStatusCode.Created);
+            foreach (var (id, day) in new[] { ("p", today.AddDays(-17)), ("c", today.AddDays(-10)) })
+                (await http.PostJsonAsync("/api/v1/sales", new { sales = new[] { new { locationId = location.Id, intervalId = id, from = Local(day, 12, 0), to = Local(day, 13, 0), count = 1000, revenue = 0m } } }))
+                    .EnsureSuccessStatusCode();
+            foreach (var (day, positive) in new[] { (today.AddDays(-22), 100), (today.AddDays(-15), 100 + previousNew), (today.AddDays(-8), 100 + previousNew + currentNew) })
+                (await http.PostJsonAsync("/api/v1/reviews/snapshots", new { locationId = location.Id, service = "YandexMaps", takenAt = Local(day, 12, 0), totalReviews = 500, positiveReviews = positive }))
+                    .EnsureSuccessStatusCode();
+            return location.Id;
+        }
+        // Steady: 11 against 10 per 1,000, z = 1 / sqrt(21) = 0.22, within noise. Rising: 30 against 10, z = 20 / sqrt(40) = 3.16.
+        var steady = await LocationAsync("Steady", 10, 11);
+        var rising = await LocationAsync("Rising", 10, 30);
+
+        async Task<string> PdfAsync(Guid location) =>
+            await PdfText.ExtractAsync(await http.GetByteArrayAsync($"/api/v1/reports/digest.pdf?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&locationId={location}&language=en"));
+        var steadyText = await PdfAsync(steady);
+        Assert.Equal(["11.0 (11)", "10.0 (10)", "+1.0 ~"], PdfText.Row(steadyText, "Support index")[1..]);
+        Assert.Contains("~ marks a change within noise.", steadyText, StringComparison.Ordinal);
+        var risingText = await PdfAsync(rising);
+        Assert.Equal(["30.0 (30)", "10.0 (10)", "+20.0"], PdfText.Row(risingText, "Support index")[1..]);
+        Assert.DoesNotContain("~", risingText, StringComparison.Ordinal);
+
+        // The Russian digest carries the same mark and the translated footnote.
+        var ru = await PdfText.ExtractAsync(await http.GetByteArrayAsync($"/api/v1/reports/digest.pdf?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&locationId={steady}&language=ru"));
+        Assert.Contains("+1,0 ~", ru, StringComparison.Ordinal);
+        Assert.Contains("~ — изменение в пределах шума.", ru, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PdfEndpoint_OwnLocationIsAPdf_AnotherTenantsIs404_BadRangeIs400()
     {
         var seed = await Seed.CreateAsync(app);
