@@ -268,6 +268,7 @@ api.MapReports();
 api.MapImports();
 api.MapCauseReports();
 api.MapDigests();
+api.MapDigestSubscriptions();
 api.MapCaseRoutes();
 app.MapCaseFollowUp();
 api.MapMetrics();

@@ -81,6 +81,9 @@ public abstract class TenantIsolationTests(OtklikApp app)
         ["/api/v1/reports/sla/"] = _ => null,
         // The digest PDF reads through the same filters; a foreign ?locationId= is 404 (DigestsTests).
         ["/api/v1/reports/digest.pdf/"] = _ => null,
+        // Digest subscriptions: the caller's organization's people only; another's person is 404 (DigestSubscriptionsApiTests).
+        ["/api/v1/digests/subscriptions/"] = _ => null,
+        ["/api/v1/digests/subscriptions/{id:guid}"] = s => s.User.Id,
         ["/api/v1/cases/"] = _ => null,
         ["/api/v1/cases/{id:guid}"] = s => s.Extra["case"],
         ["/api/v1/cases/{id:guid}/transition"] = s => s.Extra["case"],
@@ -181,6 +184,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
             """{"stages":[{"key":"x","nameRu":"x","nameEn":"x"}],"reasons":[]}""",
         _ when template.StartsWith("/api/v1/reviews", StringComparison.Ordinal) || template.StartsWith("/api/v1/customer-counts", StringComparison.Ordinal) =>
             $$"""{"locationId":"{{victim.OtherLocation.Id}}","service":"YandexMaps","takenAt":"2026-01-01T00:00:00Z","totalReviews":5,"positiveReviews":1,"url":"https://example.com/x","totalPath":"a","positivePath":"b","from":"2026-01-01","to":"2026-01-02","customers":5}""",
+        _ when template.StartsWith("/api/v1/digests", StringComparison.Ordinal) => """{"frequency":"daily","email":"intruder@x.test"}""",
         _ when template.StartsWith("/api/v1/privacy", StringComparison.Ordinal) => $$"""{"email":"{{VictimCustomer(victim)}}","contactMonths":1,"attachmentMonths":1,"freeTextMonths":1}""",
         _ when template.StartsWith("/api/v1/organization", StringComparison.Ordinal) => """{"name":"Renamed","timeZone":"Europe/Moscow","language":"en"}""",
         _ => "{}",
@@ -297,6 +301,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         // Admin routes are for owners only.
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/users")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/api-keys")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/api/v1/digests/subscriptions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.PutJsonAsync($"/api/v1/digests/subscriptions/{seed.User.Id}", new { frequency = "daily" })).StatusCode);
 
         Assert.Equal(before, await SnapshotAsync(seed.Org.Id));
 
@@ -351,6 +357,8 @@ public abstract class TenantIsolationTests(OtklikApp app)
         })).ReadAsync<Otklik.Web.Features.Reviews.CustomerCountDto>(HttpStatusCode.Created)).Id;
         (await owner.PutJsonAsync("/api/v1/bonus/rule", new { baseFund = 1000, components = new[] { new { metric = "GreenShare", weight = 1, threshold = 0.5 } } }))
             .EnsureSuccessStatusCode();
+        (await owner.PutJsonAsync($"/api/v1/digests/subscriptions/{seed.User.Id}", new { frequency = "weekly", email = $"digest-{seed.Org.Id:N}@example.com" }))
+            .EnsureSuccessStatusCode();
     }
 
     /// <summary>A finished one-row feedback import at the other location; its id goes to <see cref="Seed.Extra"/>.</summary>
@@ -399,6 +407,7 @@ public abstract class TenantIsolationTests(OtklikApp app)
         foreach (var c in await db.CustomerCounts.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{c.Id}{c.Customers};");
         foreach (var r in await db.ReviewSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{r.PositiveMinRating};");
         foreach (var b in await db.BonusSettings.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{b.RuleJson};");
+        foreach (var d in await db.DigestSubscriptions.OrderBy(x => x.Id).ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"{d.Id}{d.UserId}{d.Frequency}{d.Email}{d.UpdatedAt:O};");
         foreach (var p in await db.RetentionPolicies.ToListAsync()) sb.Append(CultureInfo.InvariantCulture, $"retention:{p.ContactMonths}{p.AttachmentMonths}{p.FreeTextMonths};");
         // A key's first use in an hour is itself an audit line; every other line would mean something was done.
         sb.Append(CultureInfo.InvariantCulture, $"audit:{await db.AuditEntries.CountAsync(e => e.Action != Otklik.Web.Features.Security.AuditActions.ApiKeyUsed)}");
