@@ -55,7 +55,9 @@ public abstract class DigestsBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
         await Expect(page.Locator("#location-name")).ToHaveTextAsync("Main");
         await Expect(page.Locator("#kpi-support h4")).ToContainTextAsync("2.0");
         await Expect(page.Locator("#kpi-support [data-testid=support-detail]")).ToContainTextAsync("6");
-        await Expect(page.Locator("#kpi-support [data-testid=support-trend]")).ToContainTextAsync("WoW");
+        // The last 7 days: 6 new / 700 customers against 0 / 700 the week before, z = 6 / sqrt(6) = 2.45: significant (no "~");
+        // a year earlier nobody was counted: no change.
+        await Expect(page.Locator("#kpi-support [data-testid=support-trend]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^WoW \+8\.57 · YoY — \(per 1,000 customers\)$"));
         await page.ScreenshotAsync($"digest-location-{App.Provider}");
         var one = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-pdf").ClickAsync());
         var oneText = await PdfText.ExtractAsync(await File.ReadAllBytesAsync((await one.PathAsync())!));
