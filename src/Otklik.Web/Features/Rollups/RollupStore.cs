@@ -14,6 +14,15 @@ public static class RollupStore
 {
     public const string Table = "HourlyRollups";
     public const string DailyTable = "DailyRollups";
+    public const string MonthlyTable = "MonthlyRollups";
+
+    /// <summary>The table and time column of each tier (names used by the raw SQL here and in the rebuild).</summary>
+    public static (string Table, string TimeColumn) Of(RollupTier tier) => tier switch
+    {
+        RollupTier.Hour => (Table, "HourStartUtc"),
+        RollupTier.Day => (DailyTable, "DayStartUtc"),
+        _ => (MonthlyTable, "MonthStartUtc"),
+    };
     private static readonly string[] CountColumns =
         ["Green", "Red", "Suppressed", "Visitors", "Receipts", "Revenue", "Items", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
     private const int RowsPerStatement = 400;
@@ -72,21 +81,23 @@ public static class RollupStore
     public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Rows(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets) =>
         buckets.Select(kv => (kv.Key.Org, new HourlyBucket(kv.Key.Key, kv.Value)));
 
-    /// <summary>Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their days to the daily table.</summary>
+    /// <summary>Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their days and months to the coarser tiers.</summary>
     public static async Task UpsertAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
     {
         var list = buckets as IReadOnlyCollection<(Guid Org, HourlyBucket Bucket)> ?? buckets.ToList();
-        await UpsertAsync(db, Table, "HourStartUtc", list, ct);
-        await UpsertAsync(db, DailyTable, "DayStartUtc", Days(list), ct);
+        await UpsertAsync(db, RollupTier.Hour, list, ct);
+        await UpsertAsync(db, RollupTier.Day, ToTier(RollupTier.Day, list), ct);
+        await UpsertAsync(db, RollupTier.Month, ToTier(RollupTier.Month, list), ct);
     }
 
-    /// <summary>Hourly buckets summed per organization and UTC day (keys carry the day's start).</summary>
-    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Days(IEnumerable<(Guid Org, HourlyBucket Bucket)> hourly) =>
-        hourly.GroupBy(b => b.Org).SelectMany(g => Rollup.ToDays(g.Select(b => b.Bucket)).Select(d => (g.Key, d)));
+    /// <summary>Buckets summed per organization and span of a tier (keys carry the span's start).</summary>
+    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> ToTier(RollupTier tier, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets) =>
+        buckets.GroupBy(b => b.Org).SelectMany(g => Rollup.ToTier(tier, g.Select(b => b.Bucket)).Select(d => (g.Key, d)));
 
-    /// <summary>Adds buckets to one tier: <paramref name="timeColumn"/> takes each key's <see cref="BucketKey.HourStartUtc"/>.</summary>
-    public static async Task UpsertAsync(OtklikDb db, string table, string timeColumn, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
+    /// <summary>Adds buckets to one tier: its time column takes each key's <see cref="BucketKey.HourStartUtc"/>, already the span's start.</summary>
+    public static async Task UpsertAsync(OtklikDb db, RollupTier tier, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
     {
+        var (table, timeColumn) = Of(tier);
         var sqlite = db.Database.IsSqlite();
         string[] keyColumns = ["OrganizationId", "LocationId", timeColumn, "StaffKey", "Channel"];
         foreach (var chunk in buckets.Chunk(RowsPerStatement))
