@@ -27,15 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 out="$work/section.md"
+mkdir -p bench/results
+file="bench/results/$(date -u +%Y-%m-%d-%H%M)-rollups.md"   # written after each database, so a run cut short keeps what it measured
 {
   echo "## Rollups (issue 6) — $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), shared with other work. Command: \`bench/run.sh rollups ${pass[*]:-}\`."
   echo
 } > "$out"
-if [ "$only" != postgres ]; then
-  dotnet "$bench" --database sqlite --work "$work" --out "$out" "${pass[@]}"
-fi
 if [ "$only" != sqlite ]; then
   pgbin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
   pgdir=$(mktemp -d /var/tmp/otklik-rollups-pg.XXXXXX)
@@ -44,9 +43,11 @@ if [ "$only" != sqlite ]; then
   as_pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U otklik -E UTF8 >/dev/null
   as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c shared_buffers=256MB" start >/dev/null
   dotnet "$bench" --database postgres --postgres "Host=127.0.0.1;Port=$pgport;Username=otklik" --work "$work" --out "$out" "${pass[@]}"
+  cp "$out" "$file"
 fi
-mkdir -p bench/results
-file="bench/results/$(date +%Y-%m-%d)-rollups.md"
+if [ "$only" != postgres ]; then
+  dotnet "$bench" --database sqlite --work "$work" --out "$out" "${pass[@]}"
+fi
 cp "$out" "$file"
 # latest.md: replace the rollups section (from its heading to the next "## " heading), or append it.
 if [ -f bench/results/latest.md ]; then

@@ -34,12 +34,15 @@ var iterations = int.Parse(Arg("iterations", "20"), CultureInfo.InvariantCulture
 var ingest = int.Parse(Arg("ingest", "20000"), CultureInfo.InvariantCulture);
 var work = Arg("work", Path.GetTempPath());
 var postgres = database == "postgres";
+// --reuse 1: time the queries on the data a previous run left (SQLite: WORK/rollups.db; PostgreSQL: --pgdb NAME), without loading.
+var reuse = Arg("reuse", "0") == "1";
 
 string connection;
 if (postgres)
 {
     var server = Arg("postgres", "Host=127.0.0.1;Username=otklik");
-    var name = "otklik_rollups_" + Guid.NewGuid().ToString("N")[..8];
+    var name = Arg("pgdb", "otklik_rollups_" + Guid.NewGuid().ToString("N")[..8]);
+    if (!reuse)
     await using (var c = new NpgsqlConnection(server + ";Database=postgres"))
     {
         await c.OpenAsync();
@@ -51,9 +54,12 @@ else connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(
 
 var tenant = new TenantContext();
 tenant.SetSystem();
+var sqlLog = Environment.GetEnvironmentVariable("BENCH_SQL_LOG") == "1";
 OtklikDb NewDb() => postgres
-    ? new PostgresOtklikDb(new DbContextOptionsBuilder<PostgresOtklikDb>().UseNpgsql(connection).Options, tenant)
-    : new SqliteOtklikDb(new DbContextOptionsBuilder<SqliteOtklikDb>().UseSqlite(connection).Options, tenant);
+    ? new PostgresOtklikDb(Log(new DbContextOptionsBuilder<PostgresOtklikDb>().UseNpgsql(connection)).Options, tenant)
+    : new SqliteOtklikDb(Log(new DbContextOptionsBuilder<SqliteOtklikDb>().UseSqlite(connection)).Options, tenant);
+DbContextOptionsBuilder<T> Log<T>(DbContextOptionsBuilder<T> b) where T : DbContext =>
+    sqlLog ? b.LogTo(Console.WriteLine, [Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted]) : b;
 
 var log = new StringBuilder();
 void Say(string line) { Console.WriteLine(line); log.AppendLine(line); }
@@ -67,6 +73,17 @@ await using (var db = NewDb())
 // Organization, locations (Moscow time), two employees each (morning and evening shift), one button each.
 var org = new Organization { Name = "Bench", CreatedAt = DateTimeOffset.UtcNow };
 var locations = new List<(Guid Id, Guid Device, Guid Morning, Guid Evening)>();
+if (reuse)
+    await using (var db = NewDb())
+    {
+        org = await db.Organizations.AsNoTracking().SingleAsync();
+        var staff = await db.StaffMembers.AsNoTracking().ToListAsync();
+        var devices = await db.Devices.AsNoTracking().ToDictionaryAsync(d => d.LocationId, d => d.Id);
+        foreach (var l in await db.Locations.AsNoTracking().OrderBy(l => l.Name).ToListAsync())
+            locations.Add((l.Id, devices[l.Id], staff.Single(s => s.LocationId == l.Id && s.Name.StartsWith("Morning", StringComparison.Ordinal)).Id,
+                staff.Single(s => s.LocationId == l.Id && s.Name.StartsWith("Evening", StringComparison.Ordinal)).Id));
+    }
+else
 await using (var db = NewDb())
 {
     db.Organizations.Add(org);
@@ -82,7 +99,7 @@ await using (var db = NewDb())
     await db.SaveChangesAsync();
 }
 
-var end = HourlyBucket.HourStart(DateTimeOffset.UtcNow);
+var end = HourlyBucket.HourStart(org.CreatedAt);
 var start = end.AddDays(-days);
 var random = new Random(2026);
 var moscow = TimeSpan.FromHours(3);
@@ -91,6 +108,7 @@ IEnumerable<ButtonPress> Presses(long count)
 {
     for (long n = 0; n < count; n++)
     {
+        if (n > 0 && n % 1_000_000 == 0) Console.WriteLine(FormattableString.Invariant($"  {n:N0} presses generated"));
         var loc = locations[random.Next(locations.Count)];
         var day = start.AddDays(random.Next(days));
         var localHour = 8 + random.Next(14);
@@ -122,7 +140,8 @@ IEnumerable<Feedback> FeedbackRows(long count)
 }
 
 var load = Stopwatch.StartNew();
-if (postgres)
+if (reuse) { }
+else if (postgres)
 {
     await using var c = new NpgsqlConnection(connection);
     await c.OpenAsync();
@@ -166,6 +185,7 @@ else
 {
     await using var c = new SqliteConnection(connection);
     await c.OpenAsync();
+    await new SqliteCommand("PRAGMA cache_size = -2000000", c).ExecuteNonQueryAsync(); // 2 GB: the indexes of a 10 M row table in memory while loading
     static string G(Guid g) => g.ToString().ToUpperInvariant(); // EF Core's SQLite representation of a Guid
     await SqliteBulkAsync(c, "ButtonPresses", ["Id", "OrganizationId", "LocationId", "DeviceId", "EventId", "StaffMemberId", "Type", "OccurredAt", "ReceivedAt", "Suppressed", "Channel"],
         Presses(presses).Select(p => new object[] { G(Guid.CreateVersion7()), G(p.OrganizationId), G(p.LocationId), G(p.DeviceId), G(p.EventId), G(p.StaffMemberId!.Value),
@@ -174,24 +194,26 @@ else
         FeedbackRows(feedback).Select(f => new object[] { G(Guid.CreateVersion7()), G(f.OrganizationId), G(f.LocationId), f.Channel.ToString(), f.Sentiment.ToString(), 0, f.CreatedAt.UtcTicks }));
     await new SqliteCommand("ANALYZE", c).ExecuteNonQueryAsync();
 }
-Say(FormattableString.Invariant($"Loaded {presses:N0} presses and {feedback:N0} feedback over {locationCount} locations and {days} days in {load.Elapsed.TotalSeconds:0.0} s."));
+if (!reuse) Say(FormattableString.Invariant($"Loaded {presses:N0} presses and {feedback:N0} feedback over {locationCount} locations and {days} days in {load.Elapsed.TotalSeconds:0.0} s."));
 
 // Rollups through the product's rebuild, a month at a time (bounded memory).
 var rebuild = Stopwatch.StartNew();
 long buckets = 0;
-for (var from = start; from < end; from = from.AddDays(30))
+for (var from = start; !reuse && from < end; from = from.AddDays(30))
 {
     await using var db = NewDb();
     db.Database.SetCommandTimeout(600);
     var r = await new RollupRebuilder([new PressRollupSource(), new FeedbackRollupSource()]).RebuildAsync(db, from, from.AddDays(30) < end ? from.AddDays(30) : end, default);
     buckets += r.Buckets;
+    Console.WriteLine(FormattableString.Invariant($"  rollups rebuilt up to {r.To:yyyy-MM-dd} ({rebuild.Elapsed.TotalSeconds:0} s)"));
 }
-Say(FormattableString.Invariant($"Rollups rebuilt: {buckets:N0} rows in {rebuild.Elapsed.TotalSeconds:0.0} s."));
+if (!reuse) Say(FormattableString.Invariant($"Rollups rebuilt: {buckets:N0} rows in {rebuild.Elapsed.TotalSeconds:0.0} s."));
 
 // Queries as the owner sees them: the last 30 days.
 tenant.SetOrganization(org.Id);
 var today = DateOnly.FromDateTime(end.ToOffset(moscow).DateTime);
 var period = new ReportPeriod(PeriodBound.OfDate(today.AddDays(-29)), PeriodBound.OfDate(today));
+var year = new ReportPeriod(PeriodBound.OfDate(today.AddDays(-364)), PeriodBound.OfDate(today));
 var drillLocation = locations[0].Id;
 IRollupSource[] raw = [new PressRollupSource(), new FeedbackRollupSource()];
 
@@ -212,28 +234,74 @@ async Task<List<double>> TimeAsync(Func<OtklikDb, Task> work)
 
 static double P(List<double> s, double q) => s[Math.Clamp((int)Math.Ceiling(q * s.Count) - 1, 0, s.Count - 1)];
 
-// Raw overview: GROUP BY location over the event tables for the period and the three trend ranges, as the rollup query does.
-async Task RawOverviewAsync(OtklikDb db)
+// The raw side as a database would answer it without rollups: GROUP BYs over the event tables for the period and the three
+// trend ranges, as the rollup queries do, with the organization spelled out so that the (OrganizationId, time) and
+// (LocationId, time) indexes can serve them.
+var orgId = org.Id;
+async Task RawOverviewAsync(OtklikDb db, ReportPeriod period)
 {
     var places = await MetricsEngine.PlacesAsync(db, period, null, default);
     var (s, e) = (places.Min(p => p.Start), places.Max(p => p.End));
-    foreach (var (f, t) in new[] { (s, e), (e.AddDays(-7), e), (e.AddDays(-14), e.AddDays(-7)), (s.AddYears(-1), e.AddYears(-1)) })
+    foreach (var (f, t) in Ranges(s, e))
     {
-        await db.ButtonPresses.AsNoTracking().Where(p => p.OccurredAt >= f && p.OccurredAt < t)
+        await db.ButtonPresses.AsNoTracking().Where(p => p.OrganizationId == orgId && p.OccurredAt >= f && p.OccurredAt < t)
             .GroupBy(p => new { p.LocationId, p.Type, p.Suppressed }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
-        await db.Feedback.AsNoTracking().Where(x => x.CreatedAt >= f && x.CreatedAt < t)
+        await db.Feedback.AsNoTracking().Where(x => x.OrganizationId == orgId && x.CreatedAt >= f && x.CreatedAt < t)
             .GroupBy(x => new { x.LocationId, x.Channel, x.Sentiment }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
     }
+}
+
+// Raw drill-down: one location's events of the period per UTC hour (folded into local days as the rollup path does),
+// and its totals over the trend ranges.
+async Task RawDrillDownAsync(OtklikDb db)
+{
+    var place = (await MetricsEngine.PlacesAsync(db, period, drillLocation, default)).Single();
+    var byHour = new Dictionary<long, long>();
+    var c = db.Database.GetDbConnection();
+    await db.Database.OpenConnectionAsync();
+    var hour = postgres ? "floor(extract(epoch from {0}) / 3600)::bigint" : "{0} / 36000000000";
+    foreach (var (table, time, kind) in new[] { ("ButtonPresses", "OccurredAt", "\"Type\", \"Suppressed\""), ("Feedback", "CreatedAt", "\"Channel\", \"Sentiment\"") })
+    {
+        await using var cmd = c.CreateCommand();
+        var h = string.Format(CultureInfo.InvariantCulture, hour, $"\"{time}\"");
+        cmd.CommandText = $"SELECT {h}, {kind}, COUNT(*) FROM \"{table}\" WHERE \"OrganizationId\" = @o AND \"LocationId\" = @l AND \"{time}\" >= @s AND \"{time}\" < @e GROUP BY {h}, {kind}";
+        void Add(string name, object value) { var p = cmd.CreateParameter(); p.ParameterName = name; p.Value = value; cmd.Parameters.Add(p); }
+        Add("@o", postgres ? orgId : orgId.ToString().ToUpperInvariant());
+        Add("@l", postgres ? drillLocation : drillLocation.ToString().ToUpperInvariant());
+        Add("@s", postgres ? place.Start.UtcDateTime : place.Start.UtcTicks);
+        Add("@e", postgres ? place.End.UtcDateTime : place.End.UtcTicks);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) byHour[r.GetInt64(0)] = byHour.GetValueOrDefault(r.GetInt64(0)) + r.GetInt64(3);
+    }
+    var days = byHour.GroupBy(kv => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(kv.Key * TimeSpan.TicksPerHour, TimeSpan.Zero), place.Zone).DateTime)).Count();
+    if (days == 0) throw new InvalidOperationException("The drill-down location has no events in the period.");
+    foreach (var (f, t) in Ranges(place.Start, place.End).Skip(1))
+    {
+        await db.ButtonPresses.AsNoTracking().Where(p => p.OrganizationId == orgId && p.LocationId == drillLocation && p.OccurredAt >= f && p.OccurredAt < t)
+            .GroupBy(p => new { p.Type, p.Suppressed }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+        await db.Feedback.AsNoTracking().Where(x => x.OrganizationId == orgId && x.LocationId == drillLocation && x.CreatedAt >= f && x.CreatedAt < t)
+            .GroupBy(x => new { x.Channel, x.Sentiment }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+    }
+}
+
+// The period, its last week, the week before, the same period a year earlier (MetricsEngine.ComputeAsync's ranges).
+static (DateTimeOffset, DateTimeOffset)[] Ranges(DateTimeOffset s, DateTimeOffset e)
+{
+    var week = e.AddDays(-7) > s ? e.AddDays(-7) : s;
+    return [(s, e), (week, e), (week.AddDays(-7), week), (s.AddYears(-1), e.AddYears(-1))];
 }
 
 var results = new List<(string Name, List<double> Rollups, List<double> Raw)>
 {
     ("Owner overview (1 000 locations, 30 days, with trends)",
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
-        await TimeAsync(RawOverviewAsync)),
+        await TimeAsync(db => RawOverviewAsync(db, period))),
+    ("Owner overview (1 000 locations, 365 days, with trends)",
+        await TimeAsync(db => MetricsEngine.ComputeAsync(db, year, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
+        await TimeAsync(db => RawOverviewAsync(db, year))),
     ("Location drill-down (one location, 30 days by day)",
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, drillLocation, MetricsGrouping.Day, MetricsSource.Rollups, raw, default)),
-        await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, drillLocation, MetricsGrouping.Day, MetricsSource.Raw, raw, default))),
+        await TimeAsync(RawDrillDownAsync)),
 };
 tenant.SetSystem();
 

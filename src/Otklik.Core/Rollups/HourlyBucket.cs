@@ -156,6 +156,25 @@ public readonly record struct HourlyBucket(BucketKey Key, BucketCounts Counts)
     }
 }
 
+/// <summary>The rollup tables, from finest to coarsest: each holds the sums of one UTC hour, day or month.</summary>
+public enum RollupTier
+{
+    /// <summary>One UTC hour.</summary>
+    Hour,
+
+    /// <summary>One UTC day.</summary>
+    Day,
+
+    /// <summary>One UTC calendar month.</summary>
+    Month,
+}
+
+/// <summary>A part of a report's range read from one tier: [<paramref name="From"/>, <paramref name="To"/>) in whole spans of <paramref name="Tier"/>.</summary>
+/// <param name="Tier">The tier that answers this part.</param>
+/// <param name="From">Start (UTC).</param>
+/// <param name="To">End, exclusive (UTC).</param>
+public readonly record struct RollupSpan(RollupTier Tier, DateTimeOffset From, DateTimeOffset To);
+
 /// <summary>Builds and combines hourly buckets.</summary>
 public static class Rollup
 {
@@ -195,28 +214,102 @@ public static class Rollup
         return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerDay), TimeSpan.Zero);
     }
 
+    /// <summary>Start of the UTC month containing <paramref name="time"/>, with zero offset.</summary>
+    /// <param name="time">Any instant.</param>
+    public static DateTimeOffset MonthStart(DateTimeOffset time)
+    {
+        var utc = time.UtcDateTime;
+        return new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero);
+    }
+
+    /// <summary>Start of the span of <paramref name="tier"/> containing <paramref name="time"/> (UTC hour, day or month).</summary>
+    /// <param name="tier">The tier.</param>
+    /// <param name="time">Any instant.</param>
+    public static DateTimeOffset SpanStart(RollupTier tier, DateTimeOffset time) => tier switch
+    {
+        RollupTier.Hour => HourlyBucket.HourStart(time),
+        RollupTier.Day => DayStart(time),
+        RollupTier.Month => MonthStart(time),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
+    };
+
     /// <summary>
-    /// Hourly buckets summed per UTC day: the daily tier, whose keys carry the day's start where hourly keys carry the hour's.
-    /// Dashboards read whole days from it and the hours at a period's edges from the hourly tier.
+    /// Hourly buckets summed per UTC day or month: the coarser tiers, whose keys carry the span's start where hourly keys
+    /// carry the hour's. Each tier holds the plain sums of the finer one, so any tier answers a whole span alike.
     /// </summary>
+    /// <param name="tier">The tier to sum into.</param>
     /// <param name="buckets">Hourly buckets, possibly with repeated keys.</param>
-    public static IReadOnlyList<HourlyBucket> ToDays(IEnumerable<HourlyBucket> buckets)
+    public static IReadOnlyList<HourlyBucket> ToTier(RollupTier tier, IEnumerable<HourlyBucket> buckets)
     {
         ArgumentNullException.ThrowIfNull(buckets);
-        return MergeAll(buckets.Select(b => b with { Key = b.Key with { HourStartUtc = DayStart(b.Key.HourStartUtc) } }));
+        return MergeAll(buckets.Select(b => b with { Key = b.Key with { HourStartUtc = SpanStart(tier, b.Key.HourStartUtc) } }));
     }
 
     /// <summary>
-    /// The whole UTC days inside [<paramref name="start"/>, <paramref name="end"/>): the part of a period the daily tier can answer;
-    /// the hours before <c>From</c> and from <c>To</c> on come from the hourly tier. <see langword="null"/> when no whole day fits.
+    /// Splits a range of whole UTC hours into the fewest spans of the tiers: the whole UTC months inside it, then the whole
+    /// days inside what is left on either side, then the remaining hours at the edges. The spans are in time order, do not
+    /// overlap and cover [<paramref name="start"/>, <paramref name="end"/>) exactly; a report reads each from its tier, so a
+    /// year over a thousand locations reads twelve monthly rows per key instead of 8 760 hourly ones.
     /// </summary>
-    /// <param name="start">Period start.</param>
-    /// <param name="end">Period end (exclusive).</param>
-    public static (DateTimeOffset From, DateTimeOffset To)? WholeDays(DateTimeOffset start, DateTimeOffset end)
+    /// <param name="start">Range start, on a whole UTC hour.</param>
+    /// <param name="end">Range end (exclusive), on a whole UTC hour.</param>
+    /// <exception cref="ArgumentException">A bound is not on a whole UTC hour.</exception>
+    public static IReadOnlyList<RollupSpan> Cover(DateTimeOffset start, DateTimeOffset end)
     {
-        var from = DayStart(start) == start ? start.ToUniversalTime() : DayStart(start).AddDays(1);
-        var to = DayStart(end);
-        return from < to ? (from, to) : null;
+        if (HourlyBucket.HourStart(start) != start || HourlyBucket.HourStart(end) != end)
+        {
+            throw new ArgumentException("Rollup ranges start and end on whole UTC hours.", nameof(start));
+        }
+
+        var spans = new List<RollupSpan>();
+        if (start >= end)
+        {
+            return spans;
+        }
+
+        var (monthFrom, monthTo) = Inner(RollupTier.Month, start, end);
+        if (monthFrom < monthTo)
+        {
+            Days(start, monthFrom);
+            spans.Add(new RollupSpan(RollupTier.Month, monthFrom, monthTo));
+            Days(monthTo, end);
+        }
+        else
+        {
+            Days(start, end);
+        }
+
+        return spans;
+
+        void Days(DateTimeOffset from, DateTimeOffset to)
+        {
+            var (dayFrom, dayTo) = Inner(RollupTier.Day, from, to);
+            if (dayFrom >= dayTo)
+            {
+                Add(RollupTier.Hour, from, to);
+                return;
+            }
+
+            Add(RollupTier.Hour, from, dayFrom);
+            Add(RollupTier.Day, dayFrom, dayTo);
+            Add(RollupTier.Hour, dayTo, to);
+        }
+
+        void Add(RollupTier tier, DateTimeOffset from, DateTimeOffset to)
+        {
+            if (from < to)
+            {
+                spans.Add(new RollupSpan(tier, from.ToUniversalTime(), to.ToUniversalTime()));
+            }
+        }
+    }
+
+    /// <summary>The whole spans of a tier inside [start, end): from the first span start at or after start to the last span start at or before end.</summary>
+    private static (DateTimeOffset From, DateTimeOffset To) Inner(RollupTier tier, DateTimeOffset start, DateTimeOffset end)
+    {
+        var first = SpanStart(tier, start);
+        var from = first == start ? first : tier == RollupTier.Month ? first.AddMonths(1) : first.AddDays(1);
+        return (from, SpanStart(tier, end));
     }
 
     /// <summary>Sums the counts of all buckets (e.g. a location's day or an employee's month).</summary>

@@ -80,6 +80,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<ResponseTemplate> ResponseTemplates => Set<ResponseTemplate>();
     public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
     public DbSet<DailyRollup> DailyRollups => Set<DailyRollup>();
+    public DbSet<MonthlyRollup> MonthlyRollups => Set<MonthlyRollup>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
     public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();
@@ -142,6 +143,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         builder.Entity<ResponseTemplate>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         FilterByLocation<HourlyRollup>(builder);
         FilterByLocation<DailyRollup>(builder);
+        FilterByLocation<MonthlyRollup>(builder);
         builder.Entity<Survey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyQuestion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyLocation>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);

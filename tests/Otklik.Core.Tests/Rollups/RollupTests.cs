@@ -194,32 +194,69 @@ public class RollupTests
     }
 
     [Fact]
-    public void WholeDays_KeepsOnlyTheWholeUtcDaysOfAPeriod()
+    public void Cover_ReadsWholeMonthsThenWholeDaysThenTheEdgeHours()
     {
         var t = new DateTimeOffset(2025, 6, 1, 21, 0, 0, TimeSpan.Zero); // Moscow midnight of 2 June
 
-        Assert.Equal((t.AddHours(3), t.AddDays(6).AddHours(3)), Rollup.WholeDays(t, t.AddDays(7)));
-        Assert.Equal((Start, Start.AddDays(2)), Rollup.WholeDays(Start, Start.AddDays(2)));
-        Assert.Null(Rollup.WholeDays(t, t.AddHours(20)));
-        Assert.Null(Rollup.WholeDays(Start.AddHours(1), Start.AddDays(1)));
+        // Moscow's 2–8 June: 3 hours of 1 June (UTC), 6 whole UTC days, 21 hours of 8 June.
+        Assert.Equal(
+            [new(RollupTier.Hour, t, t.AddHours(3)), new(RollupTier.Day, t.AddHours(3), t.AddDays(6).AddHours(3)), new(RollupTier.Hour, t.AddDays(6).AddHours(3), t.AddDays(7))],
+            Rollup.Cover(t, t.AddDays(7)));
+        // A Moscow calendar year: the last 3 hours of 31 December (UTC), eleven whole UTC months, 30 days, 21 hours.
+        var year = new DateTimeOffset(2024, 12, 31, 21, 0, 0, TimeSpan.Zero);
+        var feb = new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        var jan2026 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(
+            [new(RollupTier.Hour, year, year.AddHours(3)), new(RollupTier.Month, year.AddHours(3), new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero)),
+             new(RollupTier.Day, new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 12, 31, 0, 0, 0, TimeSpan.Zero)),
+             new(RollupTier.Hour, new DateTimeOffset(2025, 12, 31, 0, 0, 0, TimeSpan.Zero), year.AddYears(1))],
+            Rollup.Cover(year, year.AddYears(1)));
+        Assert.Equal([new RollupSpan(RollupTier.Month, feb, jan2026)], Rollup.Cover(feb, jan2026));
+        // 15 January 10:00 to 3 March 05:00: hours, days, February, days, hours.
+        var mid = new DateTimeOffset(2025, 1, 15, 10, 0, 0, TimeSpan.Zero);
+        var march = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(
+            [new(RollupTier.Hour, mid, mid.AddHours(14)), new(RollupTier.Day, mid.AddHours(14), feb), new(RollupTier.Month, feb, march),
+             new(RollupTier.Day, march, march.AddDays(2)), new(RollupTier.Hour, march.AddDays(2), march.AddDays(2).AddHours(5))],
+            Rollup.Cover(mid, march.AddDays(2).AddHours(5)));
+        Assert.Equal([new RollupSpan(RollupTier.Hour, t, t.AddHours(20))], Rollup.Cover(t, t.AddHours(20)));
+        Assert.Empty(Rollup.Cover(t, t));
+        Assert.Throws<ArgumentException>(() => Rollup.Cover(t.AddMinutes(30), t.AddDays(1)));
     }
 
     [Fact]
-    public void ToDays_AnyRangeOfHours_DailyPartPlusHourlyEdgesEqualsTheHourlyTotal()
+    public void Cover_AnyRange_SpansAreAlignedContiguousAndEveryTierGivesTheHourlyTotal()
     {
-        var gen = Gen.Select(Events, Gen.Int[0, 80], Gen.Int[0, 80]);
-        gen.Sample((events, a, b) =>
+        // Events over ~14 months so that ranges cross month and year boundaries.
+        var events = Gen.Select(Gen.Int[0, 9_999], Gen.Int[0, 3], Gen.Int[0, 2]).Array[0, 60]
+            .Select(xs => xs.Select(x => new RollupEvent(LocationA, x.Item3 == 0 ? null : Staff1, Start.AddHours(x.Item1).AddMinutes(x.Item2 * 10),
+                x.Item2 switch { 0 => RollupEventKind.GreenPress, 1 => RollupEventKind.RedPress, 2 => RollupEventKind.FeedbackPositive, _ => RollupEventKind.SuppressedPress },
+                Channel: x.Item2 == 2 ? "Kiosk" : "")).ToArray());
+        Gen.Select(events, Gen.Int[0, 10_000], Gen.Int[0, 10_000]).Sample((evs, a, b) =>
         {
             var (start, end) = (Start.AddHours(Math.Min(a, b)), Start.AddHours(Math.Max(a, b)));
-            var hourly = Rollup.Build(events);
-            var daily = Rollup.ToDays(hourly);
-            Assert.All(daily, d => Assert.Equal(TimeSpan.Zero, d.Key.HourStartUtc.TimeOfDay));
+            var hourly = Rollup.Build(evs);
+            var tiers = new Dictionary<RollupTier, IReadOnlyList<HourlyBucket>>
+            {
+                [RollupTier.Hour] = hourly, [RollupTier.Day] = Rollup.ToTier(RollupTier.Day, hourly), [RollupTier.Month] = Rollup.ToTier(RollupTier.Month, hourly),
+            };
+            Assert.All(tiers, kv => Assert.All(kv.Value, x => Assert.Equal(Rollup.SpanStart(kv.Key, x.Key.HourStartUtc), x.Key.HourStartUtc)));
+            Assert.All(tiers, kv => Assert.Equal(Rollup.Total(hourly), Rollup.Total(kv.Value)));
 
-            bool In(HourlyBucket x, DateTimeOffset f, DateTimeOffset t) => x.Key.HourStartUtc >= f && x.Key.HourStartUtc < t;
-            Assert.Equal(Rollup.Total(hourly), Rollup.Total(daily));
-            if (Rollup.WholeDays(start, end) is not var (from, to)) return; // no whole day: the period reads hourly rows only
-            var split = Rollup.Total(daily.Where(x => In(x, from, to)).Concat(hourly.Where(x => In(x, start, from) || In(x, to, end))));
-            Assert.Equal(Rollup.Total(hourly.Where(x => In(x, start, end))), split);
+            var spans = Rollup.Cover(start, end);
+            var cursor = start;
+            foreach (var span in spans)
+            {
+                Assert.Equal(cursor, span.From);
+                Assert.True(span.From < span.To);
+                Assert.Equal(span.From, Rollup.SpanStart(span.Tier, span.From));
+                Assert.Equal(span.To, Rollup.SpanStart(span.Tier, span.To));
+                cursor = span.To;
+            }
+
+            Assert.Equal(end, spans.Count == 0 ? start : cursor);
+            var fromTiers = Rollup.Total(spans.SelectMany(sp => tiers[sp.Tier].Where(x => x.Key.HourStartUtc >= sp.From && x.Key.HourStartUtc < sp.To)));
+            Assert.Equal(Rollup.Total(hourly.Where(x => x.Key.HourStartUtc >= start && x.Key.HourStartUtc < end)), fromTiers);
         });
     }
 }

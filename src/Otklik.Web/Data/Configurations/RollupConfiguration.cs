@@ -10,10 +10,15 @@ internal sealed class HourlyRollupConfiguration : IEntityTypeConfiguration<Hourl
     {
         // Column and table names are used by the raw upsert in RollupStore: keep them in step.
         b.ToTable(RollupStore.Table);
-        b.HasKey(r => new { r.OrganizationId, r.LocationId, r.HourStartUtc, r.StaffKey, r.Channel });
-        b.HasIndex(r => new { r.OrganizationId, r.HourStartUtc });
+        b.HasKey(r => new { r.LocationId, r.HourStartUtc, r.StaffKey, r.Channel, r.OrganizationId });
+        b.HasIndex(r => r.HourStartUtc);
         Counts(b);
     }
+
+    // Keys lead with the location and the time: reports read a set of locations over a range (LocationId IN … AND time range),
+    // which SQLite cannot serve from an index led by OrganizationId — the tenant filter is an OR with a parameter. The
+    // organization stays in the key (the upsert's conflict target names it) but last; location ids are unique anyway.
+    // The time index serves rebuilds, which read or delete a range across locations.
 
     /// <summary>What every rollup tier shares: the channel key's length, money precision, computed properties left unmapped.</summary>
     public static void Counts<T>(EntityTypeBuilder<T> b) where T : RollupRow
@@ -31,8 +36,20 @@ internal sealed class DailyRollupConfiguration : IEntityTypeConfiguration<DailyR
     {
         // Column and table names are used by the raw upsert in RollupStore: keep them in step.
         b.ToTable(RollupStore.DailyTable);
-        b.HasKey(r => new { r.OrganizationId, r.LocationId, r.DayStartUtc, r.StaffKey, r.Channel });
-        b.HasIndex(r => new { r.OrganizationId, r.DayStartUtc });
+        b.HasKey(r => new { r.LocationId, r.DayStartUtc, r.StaffKey, r.Channel, r.OrganizationId });
+        b.HasIndex(r => r.DayStartUtc);
+        HourlyRollupConfiguration.Counts(b);
+    }
+}
+
+internal sealed class MonthlyRollupConfiguration : IEntityTypeConfiguration<MonthlyRollup>
+{
+    public void Configure(EntityTypeBuilder<MonthlyRollup> b)
+    {
+        // Column and table names are used by the raw upsert in RollupStore: keep them in step.
+        b.ToTable(RollupStore.MonthlyTable);
+        b.HasKey(r => new { r.LocationId, r.MonthStartUtc, r.StaffKey, r.Channel, r.OrganizationId });
+        b.HasIndex(r => r.MonthStartUtc);
         HourlyRollupConfiguration.Counts(b);
     }
 }

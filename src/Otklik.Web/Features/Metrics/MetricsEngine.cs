@@ -50,7 +50,7 @@ public readonly record struct Cell(Guid LocationId, Guid StaffKey, DateTimeOffse
 public sealed record Place(Guid Id, string Name, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>
-/// Metrics per location, employee, day, hour of day or weekday, computed from hourly rollups.
+/// Metrics per location, employee, day, hour of day or weekday, computed from the rollup tiers (hourly, daily, monthly).
 /// </summary>
 /// <remarks>
 /// A period is each location's own: a date bound is local midnight there. Rollups resolve time to whole UTC hours, so the
@@ -236,13 +236,16 @@ public static class MetricsEngine
                     .GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
                     .Select(g => new { g.Key.LocationId, g.Key.HourStartUtc, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
                 .Select(x => new Cell(x.LocationId, Guid.Empty, x.HourStartUtc, x.Channel, x.C.ToCounts())).ToList();
-        // Without hours: the whole UTC days from the daily tier, the hours at the edges from the hourly tier.
-        if (Rollup.WholeDays(start, end) is not var (from, to))
-            return await GroupAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), dims, ct);
-        var days = await GroupAsync(Scope(db.DailyRollups, ids, staffId).Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct);
-        if (start == from && end == to) return days;
-        var edges = await GroupAsync(hourly.Where(r => (r.HourStartUtc >= start && r.HourStartUtc < from) || (r.HourStartUtc >= to && r.HourStartUtc < end)), dims, ct);
-        return [.. days, .. edges];
+        // Without hours: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
+        var cells = new List<Cell>();
+        foreach (var (tier, from, to) in Rollup.Cover(start, end))
+            cells.AddRange(tier switch
+            {
+                RollupTier.Hour => await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct),
+                RollupTier.Day => await GroupAsync(Scope(db.DailyRollups, ids, staffId).Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
+                _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
+            });
+        return cells;
     }
 
     private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId) where T : RollupRow
@@ -251,7 +254,7 @@ public static class MetricsEngine
         return staffId is { } only ? q.Where(r => r.StaffKey == only) : q;
     }
 
-    /// <summary>Sums of rollup rows (hourly or daily) per employee, per location, or in total, each per channel.</summary>
+    /// <summary>Sums of rollup rows (of any tier) per employee, per location, or in total, each per channel.</summary>
     private static async Task<List<Cell>> GroupAsync<T>(IQueryable<T> q, Dims dims, CancellationToken ct) where T : RollupRow
     {
         if (dims.HasFlag(Dims.Staff))

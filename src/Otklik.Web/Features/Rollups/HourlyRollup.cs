@@ -44,10 +44,16 @@ public sealed class HourlyRollup : RollupRow
 
 /// <summary>
 /// Counts of one UTC day: the sum of that day's <see cref="HourlyRollup"/> rows, maintained by the same upserts and rebuilt
-/// from them. Periods read their whole UTC days here and only the hours at their edges from the hourly rows
-/// (<see cref="Rollup.WholeDays"/>), so a month over a thousand locations reads tens of thousands of rows, not millions.
+/// from them. Reports read a period's whole UTC months, then its whole UTC days, then its edge hours, each from its own
+/// tier (<see cref="Rollup.Cover"/>).
 /// </summary>
 public sealed class DailyRollup : RollupRow
 {
     public DateTimeOffset DayStartUtc { get; set; }
+}
+
+/// <summary>Counts of one UTC calendar month: the sum of that month's <see cref="DailyRollup"/> rows, maintained by the same upserts and rebuilt from them.</summary>
+public sealed class MonthlyRollup : RollupRow
+{
+    public DateTimeOffset MonthStartUtc { get; set; }
 }

@@ -92,7 +92,8 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
         var end = HourlyBucket.HourStart(to.AddTicks(-1)).AddHours(1);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct);
+            await db.Database.ExecuteSqlRawAsync(
+                $"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct);
         await db.HourlyRollups.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end).ExecuteDeleteAsync(ct);
 
         var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
@@ -105,26 +106,36 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
                 RollupStore.Count(buckets, e);
             }
         }
-        await RollupStore.UpsertAsync(db, RollupStore.Table, "HourStartUtc", RollupStore.Rows(buckets), ct);
-        await RebuildDaysAsync(db, start, end, ct);
+        await RollupStore.UpsertAsync(db, RollupTier.Hour, RollupStore.Rows(buckets), ct);
+        await RebuildTierAsync(db, RollupTier.Day, start, end, ct);
+        await RebuildTierAsync(db, RollupTier.Month, start, end, ct);
         await tx.CommitAsync(ct);
         return new RebuildResult(start, end, buckets.Count, events);
     }
 
     /// <summary>
-    /// The daily rows of the UTC days touching [<paramref name="start"/>, <paramref name="end"/>), summed again from the hourly
-    /// rows of those whole days (hours of a touched day outside the range keep counting).
+    /// The rows of a coarser tier (days, months) touching [<paramref name="start"/>, <paramref name="end"/>), summed again from
+    /// the next finer tier's rows of those whole spans (finer rows of a touched span outside the range keep counting). One
+    /// query per span: memory stays bounded by a span's rows, and the time index serves each.
     /// </summary>
-    private static async Task RebuildDaysAsync(OtklikDb db, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    private static async Task RebuildTierAsync(OtklikDb db, RollupTier tier, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
-        var (first, last) = (Rollup.DayStart(start), Rollup.DayStart(end.AddTicks(-1)).AddDays(1));
-        await db.DailyRollups.Where(r => r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
-        for (var day = first; day < last; day = day.AddDays(1))
+        var first = Rollup.SpanStart(tier, start);
+        var last = Next(tier, Rollup.SpanStart(tier, end.AddTicks(-1)));
+        if (tier == RollupTier.Day) await db.DailyRollups.Where(r => r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
+        else await db.MonthlyRollups.Where(r => r.MonthStartUtc >= first && r.MonthStartUtc < last).ExecuteDeleteAsync(ct);
+        for (var span = first; span < last; span = Next(tier, span))
         {
-            var next = day.AddDays(1);
-            var hourly = await db.HourlyRollups.AsNoTracking().Where(r => r.HourStartUtc >= day && r.HourStartUtc < next).ToListAsync(ct);
-            var rows = hourly.Select(r => (r.OrganizationId, new HourlyBucket(new BucketKey(r.LocationId, r.StaffMemberId, r.HourStartUtc, r.Channel), r.Counts)));
-            await RollupStore.UpsertAsync(db, RollupStore.DailyTable, "DayStartUtc", RollupStore.Days(rows), ct);
+            var (from, to) = (span, Next(tier, span));
+            var finer = tier == RollupTier.Day
+                ? (await db.HourlyRollups.AsNoTracking().Where(r => r.HourStartUtc >= from && r.HourStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc))
+                : (await db.DailyRollups.AsNoTracking().Where(r => r.DayStartUtc >= from && r.DayStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.DayStartUtc));
+            await RollupStore.UpsertAsync(db, tier, RollupStore.ToTier(tier, finer), ct);
         }
     }
+
+    private static DateTimeOffset Next(RollupTier tier, DateTimeOffset span) => tier == RollupTier.Month ? span.AddMonths(1) : span.AddDays(1);
+
+    private static (Guid Org, HourlyBucket Bucket) Bucket(RollupRow r, DateTimeOffset time) =>
+        (r.OrganizationId, new HourlyBucket(new BucketKey(r.LocationId, r.StaffMemberId, time, r.Channel), r.Counts));
 }

@@ -88,9 +88,10 @@ public abstract class ImportsApiTests(OtklikApp app)
             await db.FeedbackReasons.CountAsync(r => r.ReasonId == slow.Id)), org.Id);
         Assert.Equal(99_000, stored);
         Assert.True(withReason > 30_000);
-        // The dashboards read the rollups: the imported complaints are counted in both tiers, under the Import channel.
+        // The dashboards read the rollups: the imported complaints are counted in every tier, under the Import channel.
         Assert.Equal(99_000L, await app.WithDbAsync(db => db.HourlyRollups.Where(r => r.Channel == "Import").SumAsync(r => r.FeedbackNegative), org.Id));
         Assert.Equal(99_000L, await app.WithDbAsync(db => db.DailyRollups.Where(r => r.Channel == "Import").SumAsync(r => r.FeedbackNegative), org.Id));
+        Assert.Equal(99_000L, await app.WithDbAsync(db => db.MonthlyRollups.Where(r => r.Channel == "Import").SumAsync(r => r.FeedbackNegative), org.Id));
 
         var undone = await (await http.PostAsync($"/api/v1/imports/{started.Id}/undo", null)).ReadAsync<ImportJobDto>();
 
@@ -98,6 +99,7 @@ public abstract class ImportsApiTests(OtklikApp app)
         Assert.Equal((0, 0), await app.WithDbAsync(async db => (await db.Feedback.CountAsync(), await db.FeedbackReasons.CountAsync()), org.Id));
         Assert.Equal(0L, await app.WithDbAsync(db => db.HourlyRollups.SumAsync(r => r.FeedbackNegative + r.FeedbackPositive + r.FeedbackNeutral), org.Id));
         Assert.Equal(0L, await app.WithDbAsync(db => db.DailyRollups.SumAsync(r => r.FeedbackNegative + r.FeedbackPositive + r.FeedbackNeutral), org.Id));
+        Assert.Equal(0L, await app.WithDbAsync(db => db.MonthlyRollups.SumAsync(r => r.FeedbackNegative + r.FeedbackPositive + r.FeedbackNeutral), org.Id));
         await (await http.PostAsync($"/api/v1/imports/{started.Id}/undo", null)).AssertProblemAsync(HttpStatusCode.Conflict);
     }
 

@@ -25,7 +25,7 @@ public abstract class RollupsTests(OtklikApp app)
 
     private sealed record FeedbackSpec(int Location, string Channel, string Sentiment);
 
-    private static readonly Gen<PressSpec> Press = Gen.Select(Gen.Int[0, 1], Gen.Bool, Gen.Int[0, 20 * 24 * 60], Gen.Int[0, 9], Gen.Int[0, 9])
+    private static readonly Gen<PressSpec> Press = Gen.Select(Gen.Int[0, 1], Gen.Bool, Gen.Int[0, 80 * 24 * 60], Gen.Int[0, 9], Gen.Int[0, 9])
         .Select((d, red, ago, twice, hammer) => new PressSpec(d, red, ago, twice == 0, hammer == 0));
 
     private static readonly Gen<FeedbackSpec> FeedbackGen = Gen.Select(Gen.Int[0, 1], Gen.OneOfConst("QrPage", "Kiosk", "CallCentre"), Gen.OneOfConst("Positive", "Neutral", "Negative"))
@@ -60,12 +60,13 @@ public abstract class RollupsTests(OtklikApp app)
             })).EnsureSuccessStatusCode();
     }
 
-    /// <summary>The hourly rows, then the daily rows, one line each.</summary>
+    /// <summary>The hourly, daily and monthly rows, one line each.</summary>
     private Task<string> RollupRowsAsync(Guid org) => app.WithDbAsync(async db =>
     {
         var hourly = (await db.HourlyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.HourStartUtc, Row: (RollupRow)r));
         var daily = (await db.DailyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.DayStartUtc, Row: (RollupRow)r));
-        return string.Join('\n', hourly.Select(x => ("h", x)).Concat(daily.Select(x => ("d", x)))
+        var monthly = (await db.MonthlyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.MonthStartUtc, Row: (RollupRow)r));
+        return string.Join('\n', hourly.Select(x => ("h", x)).Concat(daily.Select(x => ("d", x))).Concat(monthly.Select(x => ("m", x)))
             .OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2.Time).ThenBy(x => x.Item2.Row.LocationId).ThenBy(x => x.Item2.Row.StaffKey)
             .ThenBy(x => x.Item2.Row.Channel, StringComparer.Ordinal)
             .Select(x => (Tier: x.Item1, x.Item2.Time, R: x.Item2.Row))
@@ -77,7 +78,8 @@ public abstract class RollupsTests(OtklikApp app)
     {
         var errors = new Errors();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var period = ReportPeriod.Parse(today.AddDays(-22).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        // 85 days: at least one whole UTC month, so every tier is read (months, days, edge hours).
+        var period = ReportPeriod.Parse(today.AddDays(-84).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             DateTimeOffset.UtcNow, errors)!;
         var report = await MetricsEngine.ComputeAsync(db, period, null, grouping, source, app.Services.GetServices<IRollupSource>(), CancellationToken.None);
         return JsonSerializer.Serialize(report);
@@ -101,7 +103,7 @@ public abstract class RollupsTests(OtklikApp app)
 
             var maintained = await RollupRowsAsync(seed.Org.Id);
             using var http = seed.Org.Owner();
-            var rebuilt = await (await http.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-30), to = DateTimeOffset.UtcNow.AddHours(1) }))
+            var rebuilt = await (await http.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-90), to = DateTimeOffset.UtcNow.AddHours(1) }))
                 .ReadAsync<RebuildResult>();
             Assert.Equal(maintained, await RollupRowsAsync(seed.Org.Id));
             var presses = await app.WithDbAsync(db => db.ButtonPresses.CountAsync(), seed.Org.Id);

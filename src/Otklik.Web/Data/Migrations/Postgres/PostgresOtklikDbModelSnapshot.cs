@@ -1964,9 +1964,6 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.DailyRollup", b =>
                 {
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("uuid");
-
                     b.Property<Guid>("LocationId")
                         .HasColumnType("uuid");
 
@@ -1980,6 +1977,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("FeedbackNegative")
                         .HasColumnType("bigint");
 
@@ -2014,18 +2014,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<long>("Visitors")
                         .HasColumnType("bigint");
 
-                    b.HasKey("OrganizationId", "LocationId", "DayStartUtc", "StaffKey", "Channel");
+                    b.HasKey("LocationId", "DayStartUtc", "StaffKey", "Channel", "OrganizationId");
 
-                    b.HasIndex("OrganizationId", "DayStartUtc");
+                    b.HasIndex("DayStartUtc");
 
                     b.ToTable("DailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.HourlyRollup", b =>
                 {
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("uuid");
-
                     b.Property<Guid>("LocationId")
                         .HasColumnType("uuid");
 
@@ -2039,6 +2036,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("FeedbackNegative")
                         .HasColumnType("bigint");
 
@@ -2073,11 +2073,70 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.Property<long>("Visitors")
                         .HasColumnType("bigint");
 
-                    b.HasKey("OrganizationId", "LocationId", "HourStartUtc", "StaffKey", "Channel");
+                    b.HasKey("LocationId", "HourStartUtc", "StaffKey", "Channel", "OrganizationId");
 
-                    b.HasIndex("OrganizationId", "HourStartUtc");
+                    b.HasIndex("HourStartUtc");
 
                     b.ToTable("HourlyRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.MonthlyRollup", b =>
+                {
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("MonthStartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("StaffKey")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("LocationId", "MonthStartUtc", "StaffKey", "Channel", "OrganizationId");
+
+                    b.HasIndex("MonthStartUtc");
+
+                    b.ToTable("MonthlyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Security.AuditEntry", b =>

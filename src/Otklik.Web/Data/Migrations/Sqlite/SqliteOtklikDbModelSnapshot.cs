@@ -1955,9 +1955,6 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.DailyRollup", b =>
                 {
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("LocationId")
                         .HasColumnType("TEXT");
 
@@ -1971,6 +1968,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FeedbackNegative")
                         .HasColumnType("INTEGER");
 
@@ -2005,18 +2005,15 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<long>("Visitors")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("OrganizationId", "LocationId", "DayStartUtc", "StaffKey", "Channel");
+                    b.HasKey("LocationId", "DayStartUtc", "StaffKey", "Channel", "OrganizationId");
 
-                    b.HasIndex("OrganizationId", "DayStartUtc");
+                    b.HasIndex("DayStartUtc");
 
                     b.ToTable("DailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Rollups.HourlyRollup", b =>
                 {
-                    b.Property<Guid>("OrganizationId")
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("LocationId")
                         .HasColumnType("TEXT");
 
@@ -2030,6 +2027,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FeedbackNegative")
                         .HasColumnType("INTEGER");
 
@@ -2064,11 +2064,70 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.Property<long>("Visitors")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("OrganizationId", "LocationId", "HourStartUtc", "StaffKey", "Channel");
+                    b.HasKey("LocationId", "HourStartUtc", "StaffKey", "Channel", "OrganizationId");
 
-                    b.HasIndex("OrganizationId", "HourStartUtc");
+                    b.HasIndex("HourStartUtc");
 
                     b.ToTable("HourlyRollups", (string)null);
+                });
+
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.MonthlyRollup", b =>
+                {
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MonthStartUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StaffKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("LocationId", "MonthStartUtc", "StaffKey", "Channel", "OrganizationId");
+
+                    b.HasIndex("MonthStartUtc");
+
+                    b.ToTable("MonthlyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Otklik.Web.Features.Security.AuditEntry", b =>
