@@ -41,11 +41,19 @@ public static class SupportIndexData
     public static async Task<int> MinRatingAsync(OtklikDb db, CancellationToken ct) =>
         await db.ReviewSettings.AsNoTracking().Select(s => (int?)s.PositiveMinRating).FirstOrDefaultAsync(ct) ?? ReviewSettings.DefaultPositiveMinRating;
 
-    public static async Task<Dictionary<Guid, LocationSupport>> ComputeAsync(OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)
+    public static async Task<Dictionary<Guid, LocationSupport>> ComputeAsync(OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct) =>
+        (await ComputeWindowsAsync(db, [places], ct))[0];
+
+    /// <summary>
+    /// The support index of several windows (each a list of places with their own ranges) through one read of the snapshots
+    /// and customer counts over the widest range: the trends' windows share most of their queries.
+    /// </summary>
+    public static async Task<List<Dictionary<Guid, LocationSupport>>> ComputeWindowsAsync(OtklikDb db, IReadOnlyList<IReadOnlyList<Place>> windows, CancellationToken ct)
     {
-        var result = new Dictionary<Guid, LocationSupport>();
-        if (places.Count == 0) return result;
-        var ids = places.Select(p => p.Id).ToList();
+        var results = windows.Select(_ => new Dictionary<Guid, LocationSupport>()).ToList();
+        var places = windows.SelectMany(w => w).ToList();
+        if (places.Count == 0) return results;
+        var ids = places.Select(p => p.Id).Distinct().ToList();
         var minStart = places.Min(p => p.Start);
         var maxEnd = places.Max(p => p.End);
         var minRating = await MinRatingAsync(db, ct);
@@ -65,16 +73,16 @@ public static class SupportIndexData
 
         // Receipts from the POS data itself (sales are not part of the hourly rollups); an interval counts where it starts.
         // One aggregate per distinct period (places in the same time zone share one), never a row per receipt.
-        var receipts = new Dictionary<Guid, long>();
+        var receipts = new Dictionary<(DateTimeOffset, DateTimeOffset, Guid), long>();
         foreach (var group in places.GroupBy(p => (p.Start, p.End)))
         {
             var (start, end) = group.Key;
-            var groupIds = group.Select(p => p.Id).ToList();
+            var groupIds = group.Select(p => p.Id).Distinct().ToList();
             foreach (var r in await db.PosSales.AsNoTracking()
                          .Where(r => EF.Parameter(groupIds).Contains(r.LocationId) && r.From >= start && r.From < end)
                          .GroupBy(r => r.LocationId).Select(g => new { LocationId = g.Key, Receipts = g.Sum(r => (long)r.Receipts) })
                          .ToListAsync(ct))
-                receipts[r.LocationId] = r.Receipts;
+                receipts[(start, end, r.LocationId)] = r.Receipts;
         }
 
         var minDate = DateOnly.FromDateTime(minStart.UtcDateTime).AddDays(-1);
@@ -82,24 +90,27 @@ public static class SupportIndexData
         var counts = (await db.CustomerCounts.AsNoTracking()
             .Where(c => EF.Parameter(ids).Contains(c.LocationId) && c.From <= maxDate && c.To >= minDate).ToListAsync(ct)).ToLookup(c => c.LocationId);
 
-        foreach (var place in places)
+        for (var w = 0; w < windows.Count; w++)
         {
-            var services = new List<ServiceReviews>();
-            foreach (var service in Enum.GetValues<MapsService>())
+            foreach (var place in windows[w])
             {
-                var list = snapshots[(place.Id, service)].ToList();
-                var start = list.LastOrDefault(s => s.TakenAt <= place.Start) ?? list.FirstOrDefault(s => s.TakenAt > place.Start && s.TakenAt < place.End);
-                var end = list.LastOrDefault(s => s.TakenAt < place.End);
-                if (start is null || end is null) continue;
-                var (a, b) = (start.Positive(minRating), end.Positive(minRating));
-                services.Add(new ServiceReviews(service, a, b, SupportIndex.NewReviewsBetween(a, b)));
+                var services = new List<ServiceReviews>();
+                foreach (var service in Enum.GetValues<MapsService>())
+                {
+                    var list = snapshots[(place.Id, service)].ToList();
+                    var start = list.LastOrDefault(s => s.TakenAt <= place.Start) ?? list.FirstOrDefault(s => s.TakenAt > place.Start && s.TakenAt < place.End);
+                    var end = list.LastOrDefault(s => s.TakenAt < place.End);
+                    if (start is null || end is null) continue;
+                    var (a, b) = (start.Positive(minRating), end.Positive(minRating));
+                    services.Add(new ServiceReviews(service, a, b, SupportIndex.NewReviewsBetween(a, b)));
+                }
+                var newPositive = services.Sum(s => s.NewPositive);
+                long? posReceipts = receipts.TryGetValue((place.Start, place.End, place.Id), out var n) ? n : null;
+                var manual = Manual(counts[place.Id], place);
+                results[w][place.Id] = new LocationSupport(place.Id, services, posReceipts, manual, SupportIndex.Compute(newPositive, posReceipts, manual));
             }
-            var newPositive = services.Sum(s => s.NewPositive);
-            long? posReceipts = receipts.TryGetValue(place.Id, out var n) ? n : null;
-            var manual = Manual(counts[place.Id], place);
-            result[place.Id] = new LocationSupport(place.Id, services, posReceipts, manual, SupportIndex.Compute(newPositive, posReceipts, manual));
         }
-        return result;
+        return results;
     }
 
     /// <summary>
@@ -110,12 +121,12 @@ public static class SupportIndexData
         OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)
     {
         static DateTimeOffset WeekStart(Place p) => p.End - MetricsEngine.Week > p.Start ? p.End - MetricsEngine.Week : p.Start;
-        async Task<Dictionary<Guid, LocationSupport>> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range) =>
-            await ComputeAsync(db, [.. places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End)], ct);
-        var period = await ComputeAsync(db, places, ct);
-        var thisWeek = await At(p => (WeekStart(p), p.End));
-        var lastWeek = await At(p => (WeekStart(p) - MetricsEngine.Week, WeekStart(p)));
-        var lastYear = await At(p => (p.Start.AddYears(-1), p.End.AddYears(-1)));
+        List<Place> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range) =>
+            [.. places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End)];
+        // The period and its two weeks in one pass; the year before in another (one pass would read a year of snapshots between).
+        var recent = await ComputeWindowsAsync(db, [places, At(p => (WeekStart(p), p.End)), At(p => (WeekStart(p) - MetricsEngine.Week, WeekStart(p)))], ct);
+        var (period, thisWeek, lastWeek) = (recent[0], recent[1], recent[2]);
+        var lastYear = await ComputeAsync(db, At(p => (p.Start.AddYears(-1), p.End.AddYears(-1))), ct);
         var unknown = SupportIndex.Compute(0, null);
         SupportIndexResult Of(Dictionary<Guid, LocationSupport> d, Guid id) => d.TryGetValue(id, out var l) ? l.Result : unknown;
         var byLocation = places.ToDictionary(p => p.Id, p => new SupportPeriods(Of(period, p.Id), Of(thisWeek, p.Id), Of(lastWeek, p.Id), Of(lastYear, p.Id)));
