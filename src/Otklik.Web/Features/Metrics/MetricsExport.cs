@@ -12,17 +12,18 @@ public static class MetricsExport
     [
         "key", "label", "green", "red", "suppressed", "receipts", "greenShare", "redRatePer100Receipts", "happinessIndex",
         "feedbackPositive", "feedbackNeutral", "feedbackNegative", "greenShareWeekOverWeek", "greenShareWeekOverWeekWithinNoise",
-        "newPositiveReviews", "customersServed", "supportIndex",
+        "newPositiveReviews", "customersServed", "supportIndex", "supportIndexWeekOverWeek", "supportIndexWeekOverWeekWithinNoise",
     ];
 
     private static object?[] Values(MetricsRow r)
     {
         var wow = r.Trends.FirstOrDefault(t => t.Metric == "greenShare" && t.Kind == TrendKind.WeekOverWeek);
+        var supportWow = r.Trends.FirstOrDefault(t => t.Metric == Reviews.SupportPeriods.MetricName && t.Kind == TrendKind.WeekOverWeek);
         return
         [
             r.Key, r.Label, r.Counts.Green, r.Counts.Red, r.Counts.Suppressed, r.Counts.Receipts, r.GreenShare, r.RedRatePer100Receipts, r.HappinessIndex,
             r.Counts.FeedbackPositive, r.Counts.FeedbackNeutral, r.Counts.FeedbackNegative, wow?.Change, wow?.WithinNoise,
-            r.SupportIndex?.NewPositiveReviews, r.SupportIndex?.CustomersServed, r.SupportIndex?.Index,
+            r.SupportIndex?.NewPositiveReviews, r.SupportIndex?.CustomersServed, r.SupportIndex?.Index, supportWow?.Change, supportWow?.WithinNoise,
         ];
     }
 

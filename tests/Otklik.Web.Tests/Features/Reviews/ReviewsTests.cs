@@ -155,6 +155,12 @@ public abstract class ReviewsTests(OtklikApp app)
         var tyoy = Support(metrics.Totals, TrendKind.YearOverYear);
         Assert.Equal((40L, 3400L, 38L, 2000L), (tyoy.CurrentSuccesses, tyoy.CurrentTrials, tyoy.PreviousSuccesses, tyoy.PreviousTrials));
 
+        // The CSV export carries the week-over-week change and its flag.
+        var csv = (await http.GetStringAsync($"/api/v1/metrics.csv?from={Date(f)}&to={Date(t)}")).TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = csv[0].TrimEnd('\r').Split(',');
+        var line = csv.Single(l => l.StartsWith(main.Id.ToString(), StringComparison.Ordinal)).TrimEnd('\r').Split(',');
+        Assert.Equal(("0.02", "false"), (line[Array.IndexOf(header, "supportIndexWeekOverWeek")], line[Array.IndexOf(header, "supportIndexWeekOverWeekWithinNoise")]));
+
         // The support index is per location: grouped by employee or day there is no support index and no supportIndex trend.
         foreach (var groupBy in new[] { "staff", "day" })
         {
