@@ -293,10 +293,10 @@ static (DateTimeOffset, DateTimeOffset)[] Ranges(DateTimeOffset s, DateTimeOffse
 
 var results = new List<(string Name, List<double> Rollups, List<double> Raw)>
 {
-    ("Owner overview (1 000 locations, 30 days, with trends)",
+    (FormattableString.Invariant($"Owner overview ({locationCount:N0} locations, 30 days, with trends)"),
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
         await TimeAsync(db => RawOverviewAsync(db, period))),
-    ("Owner overview (1 000 locations, 365 days, with trends)",
+    (FormattableString.Invariant($"Owner overview ({locationCount:N0} locations, 365 days, with trends)"),
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, year, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
         await TimeAsync(db => RawOverviewAsync(db, year))),
     ("Location drill-down (one location, 30 days by day)",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Core.Metrics;
 using Otklik.Core.Rollups;
@@ -230,12 +231,9 @@ public static class MetricsEngine
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId, CancellationToken ct)
     {
         var hourly = Scope(db.HourlyRollups, ids, staffId);
-        // Revenue and items are not read: no metric here needs them (and SQLite cannot sum decimals in SQL).
         if (dims.HasFlag(Dims.Hour))
-            return (await hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end)
-                    .GroupBy(r => new { r.LocationId, r.HourStartUtc, r.Channel })
-                    .Select(g => new { g.Key.LocationId, g.Key.HourStartUtc, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
-                .Select(x => new Cell(x.LocationId, Guid.Empty, x.HourStartUtc, x.Channel, x.C.ToCounts())).ToList();
+            return (await SumsAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), r => new { r.LocationId, r.HourStartUtc, r.Channel }, ct))
+                .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.HourStartUtc, x.Key.Channel, x.Counts.ToCounts())).ToList();
         // Without hours: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
         var cells = new List<Cell>();
         foreach (var (tier, from, to) in Rollup.Cover(start, end))
@@ -258,17 +256,20 @@ public static class MetricsEngine
     private static async Task<List<Cell>> GroupAsync<T>(IQueryable<T> q, Dims dims, CancellationToken ct) where T : RollupRow
     {
         if (dims.HasFlag(Dims.Staff))
-            return (await q.GroupBy(r => new { r.StaffKey, r.Channel })
-                    .Select(g => new { g.Key.StaffKey, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
-                .Select(x => new Cell(Guid.Empty, x.StaffKey, default, x.Channel, x.C.ToCounts())).ToList();
+            return [.. (await SumsAsync(q, r => new { r.StaffKey, r.Channel }, ct)).Select(x => new Cell(Guid.Empty, x.Key.StaffKey, default, x.Key.Channel, x.Counts.ToCounts()))];
         if (dims.HasFlag(Dims.Location))
-            return (await q.GroupBy(r => new { r.LocationId, r.Channel })
-                    .Select(g => new { g.Key.LocationId, g.Key.Channel, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
-                .Select(x => new Cell(x.LocationId, Guid.Empty, default, x.Channel, x.C.ToCounts())).ToList();
-        return (await q.GroupBy(r => r.Channel)
-                .Select(g => new { Channel = g.Key, C = new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts), g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative)) }).ToListAsync(ct))
-            .Select(x => new Cell(Guid.Empty, Guid.Empty, default, x.Channel, x.C.ToCounts())).ToList();
+            return [.. (await SumsAsync(q, r => new { r.LocationId, r.Channel }, ct)).Select(x => new Cell(x.Key.LocationId, Guid.Empty, default, x.Key.Channel, x.Counts.ToCounts()))];
+        return [.. (await SumsAsync(q, r => r.Channel, ct)).Select(x => new Cell(Guid.Empty, Guid.Empty, default, x.Key, x.Counts.ToCounts()))];
     }
+
+    /// <summary>The count columns summed in SQL per key. Revenue and items are not read: no metric here needs them (and SQLite cannot sum decimals in SQL).</summary>
+    private static Task<List<Keyed<TKey>>> SumsAsync<T, TKey>(IQueryable<T> q, Expression<Func<T, TKey>> key, CancellationToken ct) where T : RollupRow =>
+        q.GroupBy(key)
+            .Select(g => new Keyed<TKey>(g.Key, new Totals(g.Sum(r => r.Green), g.Sum(r => r.Red), g.Sum(r => r.Suppressed), g.Sum(r => r.Visitors), g.Sum(r => r.Receipts),
+                g.Sum(r => r.SalesAttempts), g.Sum(r => r.FeedbackPositive), g.Sum(r => r.FeedbackNeutral), g.Sum(r => r.FeedbackNegative))))
+            .ToListAsync(ct);
+
+    private sealed record Keyed<TKey>(TKey Key, Totals Counts);
 
     private sealed record Totals(long Green, long Red, long Suppressed, long Visitors, long Receipts, long SalesAttempts, long FeedbackPositive, long FeedbackNeutral, long FeedbackNegative)
     {
