@@ -248,7 +248,7 @@ public static class MetricsEngine
 
     private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId) where T : RollupRow
     {
-        var q = rows.AsNoTracking().Where(r => ids.Contains(r.LocationId));
+        var q = rows.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId));
         return staffId is { } only ? q.Where(r => r.StaffKey == only) : q;
     }
 
