@@ -187,11 +187,18 @@ else
     await c.OpenAsync();
     await new SqliteCommand("PRAGMA cache_size = -2000000", c).ExecuteNonQueryAsync(); // 2 GB: the indexes of a 10 M row table in memory while loading
     static string G(Guid g) => g.ToString().ToUpperInvariant(); // EF Core's SQLite representation of a Guid
+    // Bulk load as one would: the secondary indexes of the two event tables dropped first and built again after.
+    var indexes = new List<(string Name, string Sql)>();
+    await using (var list = new SqliteCommand("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('ButtonPresses', 'Feedback') AND sql IS NOT NULL", c))
+    await using (var r = await list.ExecuteReaderAsync())
+        while (await r.ReadAsync()) indexes.Add((r.GetString(0), r.GetString(1)));
+    foreach (var (name, _) in indexes) await new SqliteCommand($"DROP INDEX \"{name}\"", c).ExecuteNonQueryAsync();
     await SqliteBulkAsync(c, "ButtonPresses", ["Id", "OrganizationId", "LocationId", "DeviceId", "EventId", "StaffMemberId", "Type", "OccurredAt", "ReceivedAt", "Suppressed", "Channel"],
         Presses(presses).Select(p => new object[] { G(Guid.CreateVersion7()), G(p.OrganizationId), G(p.LocationId), G(p.DeviceId), G(p.EventId), G(p.StaffMemberId!.Value),
             p.Type.ToString(), p.OccurredAt.UtcTicks, p.ReceivedAt.UtcTicks, p.Suppressed ? 1 : 0, p.Channel.ToString() }));
     await SqliteBulkAsync(c, "Feedback", ["Id", "OrganizationId", "LocationId", "Channel", "Sentiment", "TestimonialConsent", "CreatedAt"],
         FeedbackRows(feedback).Select(f => new object[] { G(Guid.CreateVersion7()), G(f.OrganizationId), G(f.LocationId), f.Channel.ToString(), f.Sentiment.ToString(), 0, f.CreatedAt.UtcTicks }));
+    foreach (var (_, sql) in indexes) await new SqliteCommand(sql, c) { CommandTimeout = 0 }.ExecuteNonQueryAsync();
     await new SqliteCommand("ANALYZE", c).ExecuteNonQueryAsync();
 }
 if (!reuse) Say(FormattableString.Invariant($"Loaded {presses:N0} presses and {feedback:N0} feedback over {locationCount} locations and {days} days in {load.Elapsed.TotalSeconds:0.0} s."));
