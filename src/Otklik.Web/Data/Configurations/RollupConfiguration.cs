@@ -10,15 +10,14 @@ internal sealed class HourlyRollupConfiguration : IEntityTypeConfiguration<Hourl
     {
         // Column and table names are used by the raw upsert in RollupStore: keep them in step.
         b.ToTable(RollupStore.Table);
+        // Keys lead with the location and the time (all tiers alike): reports read a set of locations over a range
+        // (LocationId IN … AND time range), which SQLite cannot serve from an index led by OrganizationId, the tenant filter
+        // being an OR with a parameter. The organization stays in the key (the upsert's conflict target names it) but last;
+        // location ids are unique anyway. The time index serves rebuilds, which read or delete a range across locations.
         b.HasKey(r => new { r.LocationId, r.HourStartUtc, r.StaffKey, r.Channel, r.OrganizationId });
         b.HasIndex(r => r.HourStartUtc);
         Counts(b);
     }
-
-    // Keys lead with the location and the time: reports read a set of locations over a range (LocationId IN … AND time range),
-    // which SQLite cannot serve from an index led by OrganizationId — the tenant filter is an OR with a parameter. The
-    // organization stays in the key (the upsert's conflict target names it) but last; location ids are unique anyway.
-    // The time index serves rebuilds, which read or delete a range across locations.
 
     /// <summary>What every rollup tier shares: the channel key's length, money precision, computed properties left unmapped.</summary>
     public static void Counts<T>(EntityTypeBuilder<T> b) where T : RollupRow
