@@ -294,8 +294,8 @@ async Task RawDrillDownAsync(OtklikDb db)
 // The period, its last week, the week before, the same period a year earlier (MetricsEngine.ComputeAsync's ranges).
 static (DateTimeOffset, DateTimeOffset)[] Ranges(DateTimeOffset s, DateTimeOffset e)
 {
-    var week = e.AddDays(-7) > s ? e.AddDays(-7) : s;
-    return [(s, e), (week, e), (week.AddDays(-7), week), (s.AddYears(-1), e.AddYears(-1))];
+    var whole = new Place(Guid.Empty, "", TimeZoneInfo.Utc, s, e);
+    return [(s, e), MetricsEngine.ThisWeek(whole), MetricsEngine.LastWeek(whole), MetricsEngine.LastYear(whole)];
 }
 
 var results = new List<(string Name, List<double> Rollups, List<double> Raw)>

@@ -233,6 +233,17 @@ public static class Rollup
         _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
     };
 
+    /// <summary>Start of the span of <paramref name="tier"/> after the one starting at <paramref name="spanStart"/>.</summary>
+    /// <param name="tier">The tier.</param>
+    /// <param name="spanStart">A span start of that tier.</param>
+    public static DateTimeOffset NextSpan(RollupTier tier, DateTimeOffset spanStart) => tier switch
+    {
+        RollupTier.Hour => spanStart.AddHours(1),
+        RollupTier.Day => spanStart.AddDays(1),
+        RollupTier.Month => spanStart.AddMonths(1),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
+    };
+
     /// <summary>
     /// Hourly buckets summed per UTC day or month: the coarser tiers, whose keys carry the span's start where hourly keys
     /// carry the hour's. Each tier holds the plain sums of the finer one, so any tier answers a whole span alike.
@@ -308,7 +319,7 @@ public static class Rollup
     private static (DateTimeOffset From, DateTimeOffset To) Inner(RollupTier tier, DateTimeOffset start, DateTimeOffset end)
     {
         var first = SpanStart(tier, start);
-        var from = first == start ? first : tier == RollupTier.Month ? first.AddMonths(1) : first.AddDays(1);
+        var from = first == start ? first : NextSpan(tier, first);
         return (from, SpanStart(tier, end));
     }
 

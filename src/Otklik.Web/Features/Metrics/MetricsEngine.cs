@@ -97,9 +97,9 @@ public static class MetricsEngine
         var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
         // Trends: the last week of the period against the week before; the period against the same period a year earlier.
         var trendDims = grouping is MetricsGrouping.Location or MetricsGrouping.Staff ? dims : Dims.None;
-        var thisWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week), p.End), trendDims, source, rawSources, ct, staffId);
-        var lastWeek = await CellsAsync(db, places, p => (Max(p.Start, p.End - Week) - Week, Max(p.Start, p.End - Week)), trendDims, source, rawSources, ct, staffId);
-        var lastYear = await CellsAsync(db, places, p => (p.Start.AddYears(-1), p.End.AddYears(-1)), trendDims, source, rawSources, ct, staffId);
+        var thisWeek = await CellsAsync(db, places, ThisWeek, trendDims, source, rawSources, ct, staffId);
+        var lastWeek = await CellsAsync(db, places, LastWeek, trendDims, source, rawSources, ct, staffId);
+        var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId);
 
         var byPlace = places.ToDictionary(p => p.Id);
         Func<Cell, string> rowKey = grouping switch
@@ -136,7 +136,12 @@ public static class MetricsEngine
         return new MetricsReport(period.From.ToString(), period.To.ToString(), grouping.ToString().ToLowerInvariant(), locationId, rows, totals);
     }
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    // The ranges every trend compares (here and for the support index): the last week of a place's period against the week
+    // before, and the period against the same instants a year earlier.
+    public static (DateTimeOffset Start, DateTimeOffset End) ThisWeek(Place p) => (WeekStart(p), p.End);
+    public static (DateTimeOffset Start, DateTimeOffset End) LastWeek(Place p) => (WeekStart(p) - Week, WeekStart(p));
+    public static (DateTimeOffset Start, DateTimeOffset End) LastYear(Place p) => (p.Start.AddYears(-1), p.End.AddYears(-1));
+    private static DateTimeOffset WeekStart(Place p) => p.End - Week > p.Start ? p.End - Week : p.Start;
 
     private static DateTime Local(Cell c, Dictionary<Guid, Place> places) => TimeZoneInfo.ConvertTime(c.HourStartUtc, places[c.LocationId].Zone).DateTime;
 

@@ -115,18 +115,17 @@ public static class SupportIndexData
 
     /// <summary>
     /// The support index of each place and of all together in its period and in the periods the trends compare with, each range
-    /// shifted exactly as <see cref="MetricsEngine"/> shifts it for the other metrics' trends.
+    /// shifted by <see cref="MetricsEngine"/>'s trend ranges, as for the other metrics' trends.
     /// </summary>
     public static async Task<(Dictionary<Guid, LocationSupport> Period, Dictionary<Guid, SupportPeriods> ByLocation, SupportPeriods Total)> WithTrendsAsync(
         OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)
     {
-        static DateTimeOffset WeekStart(Place p) => p.End - MetricsEngine.Week > p.Start ? p.End - MetricsEngine.Week : p.Start;
         List<Place> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range) =>
             [.. places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End)];
         // The period and its two weeks in one pass; the year before in another (one pass would read a year of snapshots between).
-        var recent = await ComputeWindowsAsync(db, [places, At(p => (WeekStart(p), p.End)), At(p => (WeekStart(p) - MetricsEngine.Week, WeekStart(p)))], ct);
+        var recent = await ComputeWindowsAsync(db, [places, At(MetricsEngine.ThisWeek), At(MetricsEngine.LastWeek)], ct);
         var (period, thisWeek, lastWeek) = (recent[0], recent[1], recent[2]);
-        var lastYear = await ComputeAsync(db, At(p => (p.Start.AddYears(-1), p.End.AddYears(-1))), ct);
+        var lastYear = await ComputeAsync(db, At(MetricsEngine.LastYear), ct);
         var unknown = SupportIndex.Compute(0, null);
         SupportIndexResult Of(Dictionary<Guid, LocationSupport> d, Guid id) => d.TryGetValue(id, out var l) ? l.Result : unknown;
         var byLocation = places.ToDictionary(p => p.Id, p => new SupportPeriods(Of(period, p.Id), Of(thisWeek, p.Id), Of(lastWeek, p.Id), Of(lastYear, p.Id)));

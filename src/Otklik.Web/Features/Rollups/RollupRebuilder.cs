@@ -121,20 +121,18 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     private static async Task RebuildTierAsync(OtklikDb db, RollupTier tier, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
         var first = Rollup.SpanStart(tier, start);
-        var last = Next(tier, Rollup.SpanStart(tier, end.AddTicks(-1)));
+        var last = Rollup.NextSpan(tier, Rollup.SpanStart(tier, end.AddTicks(-1)));
         if (tier == RollupTier.Day) await db.DailyRollups.Where(r => r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
         else await db.MonthlyRollups.Where(r => r.MonthStartUtc >= first && r.MonthStartUtc < last).ExecuteDeleteAsync(ct);
-        for (var span = first; span < last; span = Next(tier, span))
+        for (var span = first; span < last; span = Rollup.NextSpan(tier, span))
         {
-            var (from, to) = (span, Next(tier, span));
+            var (from, to) = (span, Rollup.NextSpan(tier, span));
             var finer = tier == RollupTier.Day
                 ? (await db.HourlyRollups.AsNoTracking().Where(r => r.HourStartUtc >= from && r.HourStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc))
                 : (await db.DailyRollups.AsNoTracking().Where(r => r.DayStartUtc >= from && r.DayStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.DayStartUtc));
             await RollupStore.UpsertAsync(db, tier, RollupStore.ToTier(tier, finer), ct);
         }
     }
-
-    private static DateTimeOffset Next(RollupTier tier, DateTimeOffset span) => tier == RollupTier.Month ? span.AddMonths(1) : span.AddDays(1);
 
     private static (Guid Org, HourlyBucket Bucket) Bucket(RollupRow r, DateTimeOffset time) =>
         (r.OrganizationId, new HourlyBucket(new BucketKey(r.LocationId, r.StaffMemberId, time, r.Channel), r.Counts));
