@@ -156,23 +156,31 @@ public readonly record struct HourlyBucket(BucketKey Key, BucketCounts Counts)
     }
 }
 
-/// <summary>The rollup tables, from finest to coarsest: each holds the sums of one UTC hour, day or month.</summary>
+/// <summary>
+/// The rollup tables, from finest to coarsest: each holds the sums of one UTC hour, or of one local day or calendar month of
+/// its location (in the location's time zone), so that a report over whole local days reads no hours at all.
+/// </summary>
+/// <remarks>
+/// Hours are the atoms: a local day is the run of whole UTC hours whose start falls on that date, from
+/// <see cref="Rollup.DayStart"/> of the date to that of the next. For zones with whole-hour offsets that is exactly the day;
+/// with half-hour offsets (Asia/Kolkata) the day starts at the first whole UTC hour after local midnight.
+/// </remarks>
 public enum RollupTier
 {
     /// <summary>One UTC hour.</summary>
     Hour,
 
-    /// <summary>One UTC day.</summary>
+    /// <summary>One local day of the location.</summary>
     Day,
 
-    /// <summary>One UTC calendar month.</summary>
+    /// <summary>One local calendar month of the location.</summary>
     Month,
 }
 
 /// <summary>A part of a report's range read from one tier: [<paramref name="From"/>, <paramref name="To"/>) in whole spans of <paramref name="Tier"/>.</summary>
 /// <param name="Tier">The tier that answers this part.</param>
-/// <param name="From">Start (UTC).</param>
-/// <param name="To">End, exclusive (UTC).</param>
+/// <param name="From">Start (a whole UTC hour).</param>
+/// <param name="To">End, exclusive (a whole UTC hour).</param>
 public readonly record struct RollupSpan(RollupTier Tier, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>Builds and combines hourly buckets.</summary>
@@ -206,66 +214,114 @@ public static class Rollup
             .ToList();
     }
 
-    /// <summary>Start of the UTC day containing <paramref name="time"/>, with zero offset.</summary>
-    /// <param name="time">Any instant.</param>
-    public static DateTimeOffset DayStart(DateTimeOffset time)
+    /// <summary>
+    /// The first whole UTC hour of a local day: the earliest hour whose start, in <paramref name="zone"/>, falls on
+    /// <paramref name="day"/> or later. Exact local midnight for whole-hour offsets; DST changes and skipped days included.
+    /// </summary>
+    /// <param name="day">A local date.</param>
+    /// <param name="zone">The location's time zone.</param>
+    public static DateTimeOffset DayStart(DateOnly day, TimeZoneInfo zone)
     {
-        var ticks = time.UtcTicks;
-        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerDay), TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(zone);
+        // From a few hours before midnight at the zone's base offset (daylight saving moves it by up to two hours), hour by hour.
+        var hour = HourlyBucket.HourStart(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - zone.BaseUtcOffset).AddHours(-3);
+        while (LocalDate(hour, zone) < day)
+        {
+            hour = hour.AddHours(1);
+        }
+
+        return hour;
     }
-
-    /// <summary>Start of the UTC month containing <paramref name="time"/>, with zero offset.</summary>
-    /// <param name="time">Any instant.</param>
-    public static DateTimeOffset MonthStart(DateTimeOffset time)
-    {
-        var utc = time.UtcDateTime;
-        return new DateTimeOffset(utc.Year, utc.Month, 1, 0, 0, 0, TimeSpan.Zero);
-    }
-
-    /// <summary>Start of the span of <paramref name="tier"/> containing <paramref name="time"/> (UTC hour, day or month).</summary>
-    /// <param name="tier">The tier.</param>
-    /// <param name="time">Any instant.</param>
-    public static DateTimeOffset SpanStart(RollupTier tier, DateTimeOffset time) => tier switch
-    {
-        RollupTier.Hour => HourlyBucket.HourStart(time),
-        RollupTier.Day => DayStart(time),
-        RollupTier.Month => MonthStart(time),
-        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
-    };
-
-    /// <summary>Start of the span of <paramref name="tier"/> after the one starting at <paramref name="spanStart"/>.</summary>
-    /// <param name="tier">The tier.</param>
-    /// <param name="spanStart">A span start of that tier.</param>
-    public static DateTimeOffset NextSpan(RollupTier tier, DateTimeOffset spanStart) => tier switch
-    {
-        RollupTier.Hour => spanStart.AddHours(1),
-        RollupTier.Day => spanStart.AddDays(1),
-        RollupTier.Month => spanStart.AddMonths(1),
-        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
-    };
 
     /// <summary>
-    /// Hourly buckets summed per UTC day or month: the coarser tiers, whose keys carry the span's start where hourly keys
-    /// carry the hour's. Each tier holds the plain sums of the finer one, so any tier answers a whole span alike.
+    /// The local day whose hours include <paramref name="time"/>: the latest date whose <see cref="DayStart"/> is at or before
+    /// the start of its hour (where the clock goes back over midnight, the repeated hour stays in the later day).
+    /// </summary>
+    /// <param name="time">Any instant.</param>
+    /// <param name="zone">The location's time zone.</param>
+    public static DateOnly LocalDay(DateTimeOffset time, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var hour = HourlyBucket.HourStart(time);
+        var day = LocalDate(hour, zone);
+        while (DayStart(day, zone) > hour)
+        {
+            day = day.AddDays(-1);
+        }
+
+        while (DayStart(day.AddDays(1), zone) <= hour)
+        {
+            day = day.AddDays(1);
+        }
+
+        return day;
+    }
+
+    private static DateOnly LocalDate(DateTimeOffset time, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time, zone).DateTime);
+
+    /// <summary>Start of the span of <paramref name="tier"/> containing <paramref name="time"/>: its UTC hour, or the first hour of its local day or month.</summary>
+    /// <param name="tier">The tier.</param>
+    /// <param name="time">Any instant.</param>
+    /// <param name="zone">The location's time zone (hours ignore it).</param>
+    public static DateTimeOffset SpanStart(RollupTier tier, DateTimeOffset time, TimeZoneInfo zone) => tier switch
+    {
+        RollupTier.Hour => HourlyBucket.HourStart(time),
+        RollupTier.Day => DayStart(LocalDay(time, zone), zone),
+        RollupTier.Month => DayStart(FirstOfMonth(LocalDay(time, zone)), zone),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
+    };
+
+    /// <summary>Start of the span of <paramref name="tier"/> after the one containing <paramref name="spanStart"/>.</summary>
+    /// <param name="tier">The tier.</param>
+    /// <param name="spanStart">A span start of that tier.</param>
+    /// <param name="zone">The location's time zone (hours ignore it).</param>
+    public static DateTimeOffset NextSpan(RollupTier tier, DateTimeOffset spanStart, TimeZoneInfo zone) => tier switch
+    {
+        RollupTier.Hour => HourlyBucket.HourStart(spanStart).AddHours(1),
+        RollupTier.Day => DayStart(LocalDay(spanStart, zone).AddDays(1), zone),
+        RollupTier.Month => DayStart(FirstOfMonth(LocalDay(spanStart, zone)).AddMonths(1), zone),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
+    };
+
+    private static DateOnly FirstOfMonth(DateOnly day) => new(day.Year, day.Month, 1);
+
+    /// <summary>
+    /// Hourly buckets of one location's zone summed per local day or month: the coarser tiers, whose keys carry the span's
+    /// first hour where hourly keys carry the hour's. Each tier holds the plain sums of the finer one, so any tier answers a
+    /// whole span alike.
     /// </summary>
     /// <param name="tier">The tier to sum into.</param>
     /// <param name="buckets">Hourly buckets, possibly with repeated keys.</param>
-    public static IReadOnlyList<HourlyBucket> ToTier(RollupTier tier, IEnumerable<HourlyBucket> buckets)
+    /// <param name="zone">The time zone of the buckets' locations.</param>
+    public static IReadOnlyList<HourlyBucket> ToTier(RollupTier tier, IEnumerable<HourlyBucket> buckets, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(buckets);
-        return MergeAll(buckets.Select(b => b with { Key = b.Key with { HourStartUtc = SpanStart(tier, b.Key.HourStartUtc) } }));
+        var starts = new Dictionary<DateTimeOffset, DateTimeOffset>(); // hours repeat across locations and staff: each is placed once
+        return MergeAll(buckets.Select(b =>
+        {
+            if (!starts.TryGetValue(b.Key.HourStartUtc, out var start))
+            {
+                start = SpanStart(tier, b.Key.HourStartUtc, zone);
+                starts[b.Key.HourStartUtc] = start;
+            }
+
+            return b with { Key = b.Key with { HourStartUtc = start } };
+        }));
     }
 
     /// <summary>
-    /// Splits a range of whole UTC hours into the fewest spans of the tiers: the whole UTC months inside it, then the whole
-    /// days inside what is left on either side, then the remaining hours at the edges. The spans are in time order, do not
-    /// overlap and cover [<paramref name="start"/>, <paramref name="end"/>) exactly; a report reads each from its tier, so a
-    /// year over a thousand locations reads twelve monthly rows per key instead of 8 760 hourly ones.
+    /// Splits a range of whole UTC hours into the fewest spans of the tiers: the whole local months inside it, then the whole
+    /// local days inside what is left on either side, then the remaining hours at the edges. The spans are in time order, do
+    /// not overlap and cover [<paramref name="start"/>, <paramref name="end"/>) exactly; a report reads each from its tier, so
+    /// a year over a thousand locations reads twelve monthly rows per key instead of 8 760 hourly ones, and a period of
+    /// whole local days reads no hours.
     /// </summary>
     /// <param name="start">Range start, on a whole UTC hour.</param>
     /// <param name="end">Range end (exclusive), on a whole UTC hour.</param>
+    /// <param name="zone">The time zone of the locations read.</param>
+    /// <param name="coarsest">The coarsest tier to use (<see cref="RollupTier.Day"/>: a report by day).</param>
     /// <exception cref="ArgumentException">A bound is not on a whole UTC hour.</exception>
-    public static IReadOnlyList<RollupSpan> Cover(DateTimeOffset start, DateTimeOffset end)
+    public static IReadOnlyList<RollupSpan> Cover(DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, RollupTier coarsest = RollupTier.Month)
     {
         if (HourlyBucket.HourStart(start) != start || HourlyBucket.HourStart(end) != end)
         {
@@ -278,7 +334,7 @@ public static class Rollup
             return spans;
         }
 
-        var (monthFrom, monthTo) = Inner(RollupTier.Month, start, end);
+        var (monthFrom, monthTo) = coarsest == RollupTier.Month ? Inner(RollupTier.Month, start, end, zone) : (end, end);
         if (monthFrom < monthTo)
         {
             Days(start, monthFrom);
@@ -294,7 +350,7 @@ public static class Rollup
 
         void Days(DateTimeOffset from, DateTimeOffset to)
         {
-            var (dayFrom, dayTo) = Inner(RollupTier.Day, from, to);
+            var (dayFrom, dayTo) = coarsest == RollupTier.Hour ? (to, to) : Inner(RollupTier.Day, from, to, zone);
             if (dayFrom >= dayTo)
             {
                 Add(RollupTier.Hour, from, to);
@@ -316,11 +372,11 @@ public static class Rollup
     }
 
     /// <summary>The whole spans of a tier inside [start, end): from the first span start at or after start to the last span start at or before end.</summary>
-    private static (DateTimeOffset From, DateTimeOffset To) Inner(RollupTier tier, DateTimeOffset start, DateTimeOffset end)
+    private static (DateTimeOffset From, DateTimeOffset To) Inner(RollupTier tier, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone)
     {
-        var first = SpanStart(tier, start);
-        var from = first == start ? first : NextSpan(tier, first);
-        return (from, SpanStart(tier, end));
+        var first = SpanStart(tier, start, zone);
+        var from = first == start ? first : NextSpan(tier, first, zone);
+        return (from, SpanStart(tier, end, zone));
     }
 
     /// <summary>Sums the counts of all buckets (e.g. a location's day or an employee's month).</summary>

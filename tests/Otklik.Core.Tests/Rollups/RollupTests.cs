@@ -193,35 +193,86 @@ public class RollupTests
         Assert.Equal(new BucketCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0), buckets[1].Counts);
     }
 
+    private static readonly TimeZoneInfo Utc = TimeZoneInfo.Utc;
+    private static readonly TimeZoneInfo Moscow = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
+    private static readonly TimeZoneInfo Kolkata = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kolkata");
+    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+
+    // Whole-hour, half- and quarter-hour offsets, daylight saving (New York, Lord Howe's half hour), the clock skipping
+    // midnight (Havana in March) and going back over it (Beirut in October 2022).
+    private static readonly TimeZoneInfo[] Zones =
+    [
+        Utc, Moscow, Kolkata, NewYork, TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu"), TimeZoneInfo.FindSystemTimeZoneById("Australia/Lord_Howe"),
+        TimeZoneInfo.FindSystemTimeZoneById("America/Havana"), TimeZoneInfo.FindSystemTimeZoneById("Asia/Beirut"),
+    ];
+
     [Fact]
     public void Cover_ReadsWholeMonthsThenWholeDaysThenTheEdgeHours()
     {
         var t = new DateTimeOffset(2025, 6, 1, 21, 0, 0, TimeSpan.Zero); // Moscow midnight of 2 June
 
-        // Moscow's 2–8 June: 3 hours of 1 June (UTC), 6 whole UTC days, 21 hours of 8 June.
+        // Moscow's 2–8 June: seven whole Moscow days; the same range for a location in UTC: 3 hours of 1 June, 6 whole days, 21 hours of 8 June.
+        Assert.Equal([new RollupSpan(RollupTier.Day, t, t.AddDays(7))], Rollup.Cover(t, t.AddDays(7), Moscow));
         Assert.Equal(
             [new(RollupTier.Hour, t, t.AddHours(3)), new(RollupTier.Day, t.AddHours(3), t.AddDays(6).AddHours(3)), new(RollupTier.Hour, t.AddDays(6).AddHours(3), t.AddDays(7))],
-            Rollup.Cover(t, t.AddDays(7)));
-        // A Moscow calendar year: the last 3 hours of 31 December (UTC), eleven whole UTC months, 30 days, 21 hours.
+            Rollup.Cover(t, t.AddDays(7), Utc));
+        // A Moscow calendar year: twelve whole Moscow months; in UTC: the last 3 hours of 31 December, eleven months, 30 days, 21 hours.
         var year = new DateTimeOffset(2024, 12, 31, 21, 0, 0, TimeSpan.Zero);
+        Assert.Equal([new RollupSpan(RollupTier.Month, year, year.AddYears(1))], Rollup.Cover(year, year.AddYears(1), Moscow));
         var feb = new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero);
         var jan2026 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         Assert.Equal(
             [new(RollupTier.Hour, year, year.AddHours(3)), new(RollupTier.Month, year.AddHours(3), new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero)),
              new(RollupTier.Day, new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 12, 31, 0, 0, 0, TimeSpan.Zero)),
              new(RollupTier.Hour, new DateTimeOffset(2025, 12, 31, 0, 0, 0, TimeSpan.Zero), year.AddYears(1))],
-            Rollup.Cover(year, year.AddYears(1)));
-        Assert.Equal([new RollupSpan(RollupTier.Month, feb, jan2026)], Rollup.Cover(feb, jan2026));
-        // 15 January 10:00 to 3 March 05:00: hours, days, February, days, hours.
+            Rollup.Cover(year, year.AddYears(1), Utc));
+        Assert.Equal([new RollupSpan(RollupTier.Month, feb, jan2026)], Rollup.Cover(feb, jan2026, Utc));
+        // A report by day never reads months; hours only where a day is not whole.
+        Assert.Equal([new RollupSpan(RollupTier.Day, feb, jan2026)], Rollup.Cover(feb, jan2026, Utc, RollupTier.Day));
+        Assert.Equal([new RollupSpan(RollupTier.Hour, t, t.AddDays(7))], Rollup.Cover(t, t.AddDays(7), Moscow, RollupTier.Hour));
+        // 15 January 10:00 to 3 March 05:00 (UTC): hours, days, February, days, hours.
         var mid = new DateTimeOffset(2025, 1, 15, 10, 0, 0, TimeSpan.Zero);
         var march = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
         Assert.Equal(
             [new(RollupTier.Hour, mid, mid.AddHours(14)), new(RollupTier.Day, mid.AddHours(14), feb), new(RollupTier.Month, feb, march),
              new(RollupTier.Day, march, march.AddDays(2)), new(RollupTier.Hour, march.AddDays(2), march.AddDays(2).AddHours(5))],
-            Rollup.Cover(mid, march.AddDays(2).AddHours(5)));
-        Assert.Equal([new RollupSpan(RollupTier.Hour, t, t.AddHours(20))], Rollup.Cover(t, t.AddHours(20)));
-        Assert.Empty(Rollup.Cover(t, t));
-        Assert.Throws<ArgumentException>(() => Rollup.Cover(t.AddMinutes(30), t.AddDays(1)));
+            Rollup.Cover(mid, march.AddDays(2).AddHours(5), Utc));
+        Assert.Equal([new RollupSpan(RollupTier.Hour, t, t.AddHours(20))], Rollup.Cover(t, t.AddHours(20), Moscow));
+        Assert.Empty(Rollup.Cover(t, t, Moscow));
+        Assert.Throws<ArgumentException>(() => Rollup.Cover(t.AddMinutes(30), t.AddDays(1), Moscow));
+    }
+
+    [Fact]
+    public void DayStart_IsTheFirstWholeUtcHourOfTheLocalDay()
+    {
+        Assert.Equal(new DateTimeOffset(2025, 6, 1, 21, 0, 0, TimeSpan.Zero), Rollup.DayStart(new DateOnly(2025, 6, 2), Moscow));
+        // Kolkata's midnight is 18:30 UTC: its day starts with the hour from 19:00 UTC (00:30 local).
+        Assert.Equal(new DateTimeOffset(2025, 6, 1, 19, 0, 0, TimeSpan.Zero), Rollup.DayStart(new DateOnly(2025, 6, 2), Kolkata));
+        // New York's 9 March 2025 has 23 hours: from 05:00 UTC (EST) to 04:00 UTC the next day (EDT).
+        Assert.Equal(new DateTimeOffset(2025, 3, 9, 5, 0, 0, TimeSpan.Zero), Rollup.DayStart(new DateOnly(2025, 3, 9), NewYork));
+        Assert.Equal(new DateTimeOffset(2025, 3, 10, 4, 0, 0, TimeSpan.Zero), Rollup.DayStart(new DateOnly(2025, 3, 10), NewYork));
+        Assert.Equal(new DateOnly(2025, 3, 9), Rollup.LocalDay(new DateTimeOffset(2025, 3, 10, 3, 59, 0, TimeSpan.Zero), NewYork));
+        Assert.Equal(new DateOnly(2025, 6, 1), Rollup.LocalDay(new DateTimeOffset(2025, 6, 1, 18, 45, 0, TimeSpan.Zero), Kolkata)); // 00:15 local, but its hour starts on 1 June
+        Assert.Equal(new DateTimeOffset(2025, 5, 31, 21, 0, 0, TimeSpan.Zero), Rollup.SpanStart(RollupTier.Month, new DateTimeOffset(2025, 6, 30, 20, 59, 0, TimeSpan.Zero), Moscow));
+        Assert.Equal(new DateTimeOffset(2025, 6, 30, 21, 0, 0, TimeSpan.Zero), Rollup.NextSpan(RollupTier.Month, new DateTimeOffset(2025, 5, 31, 21, 0, 0, TimeSpan.Zero), Moscow));
+    }
+
+    [Fact]
+    public void LocalDays_InEveryZone_PartitionTheHours()
+    {
+        Gen.Select(Gen.Int[0, Zones.Length - 1], Gen.Int[0, 24 * 800]).Sample((z, h) =>
+        {
+            var zone = Zones[z];
+            var hour = new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero).AddHours(h);
+            var day = Rollup.LocalDay(hour, zone);
+            Assert.True(Rollup.DayStart(day, zone) <= hour);
+            Assert.True(hour < Rollup.DayStart(day.AddDays(1), zone));
+            Assert.Equal(Rollup.DayStart(day, zone), Rollup.SpanStart(RollupTier.Day, hour, zone));
+            Assert.Equal(Rollup.DayStart(day.AddDays(1), zone), Rollup.NextSpan(RollupTier.Day, Rollup.SpanStart(RollupTier.Day, hour, zone), zone));
+            // Wherever the offset is whole hours, the local day is simply the date on the clock at the hour's start.
+            if (zone.GetUtcOffset(hour).Minutes == 0 && zone.GetUtcOffset(hour.AddHours(-1)) == zone.GetUtcOffset(hour))
+                Assert.Equal(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(hour, zone).DateTime), day);
+        }, iter: 2000);
     }
 
     [Fact]
@@ -232,25 +283,27 @@ public class RollupTests
             .Select(xs => xs.Select(x => new RollupEvent(LocationA, x.Item3 == 0 ? null : Staff1, Start.AddHours(x.Item1).AddMinutes(x.Item2 * 10),
                 x.Item2 switch { 0 => RollupEventKind.GreenPress, 1 => RollupEventKind.RedPress, 2 => RollupEventKind.FeedbackPositive, _ => RollupEventKind.SuppressedPress },
                 Channel: x.Item2 == 2 ? "Kiosk" : "")).ToArray());
-        Gen.Select(events, Gen.Int[0, 10_000], Gen.Int[0, 10_000]).Sample((evs, a, b) =>
+        Gen.Select(events, Gen.Int[0, 10_000], Gen.Int[0, 10_000], Gen.Int[0, Zones.Length - 1], Gen.Int[0, 2]).Sample((evs, a, b, z, c) =>
         {
+            var (zone, coarsest) = (Zones[z], (RollupTier)c);
             var (start, end) = (Start.AddHours(Math.Min(a, b)), Start.AddHours(Math.Max(a, b)));
             var hourly = Rollup.Build(evs);
             var tiers = new Dictionary<RollupTier, IReadOnlyList<HourlyBucket>>
             {
-                [RollupTier.Hour] = hourly, [RollupTier.Day] = Rollup.ToTier(RollupTier.Day, hourly), [RollupTier.Month] = Rollup.ToTier(RollupTier.Month, hourly),
+                [RollupTier.Hour] = hourly, [RollupTier.Day] = Rollup.ToTier(RollupTier.Day, hourly, zone), [RollupTier.Month] = Rollup.ToTier(RollupTier.Month, hourly, zone),
             };
-            Assert.All(tiers, kv => Assert.All(kv.Value, x => Assert.Equal(Rollup.SpanStart(kv.Key, x.Key.HourStartUtc), x.Key.HourStartUtc)));
+            Assert.All(tiers, kv => Assert.All(kv.Value, x => Assert.Equal(Rollup.SpanStart(kv.Key, x.Key.HourStartUtc, zone), x.Key.HourStartUtc)));
             Assert.All(tiers, kv => Assert.Equal(Rollup.Total(hourly), Rollup.Total(kv.Value)));
 
-            var spans = Rollup.Cover(start, end);
+            var spans = Rollup.Cover(start, end, zone, coarsest);
             var cursor = start;
             foreach (var span in spans)
             {
                 Assert.Equal(cursor, span.From);
                 Assert.True(span.From < span.To);
-                Assert.Equal(span.From, Rollup.SpanStart(span.Tier, span.From));
-                Assert.Equal(span.To, Rollup.SpanStart(span.Tier, span.To));
+                Assert.True(span.Tier <= coarsest);
+                Assert.Equal(span.From, Rollup.SpanStart(span.Tier, span.From, zone));
+                Assert.Equal(span.To, Rollup.SpanStart(span.Tier, span.To, zone));
                 cursor = span.To;
             }
 

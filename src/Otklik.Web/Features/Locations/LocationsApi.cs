@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Reports;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
 
@@ -85,7 +87,7 @@ public static class LocationsApi
         location.Name = input.Name.Trim();
         if (input.Slug is not null) location.Slug = input.Slug;
         Apply(location, input);
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(db, location, ct);
         return TypedResults.Ok(LocationDto.From(location));
     }
 
@@ -105,6 +107,25 @@ public static class LocationsApi
     /// <summary>A location with devices or staff cannot be deleted; shared by the API and the admin page.</summary>
     internal static async Task<bool> IsInUseAsync(Guid id, OtklikDb db, CancellationToken ct) =>
         await db.Devices.AnyAsync(d => d.LocationId == id, ct) || await db.StaffMembers.AnyAsync(s => s.LocationId == id, ct);
+
+    /// <summary>
+    /// Saves a location (API and admin page). When its time zone changes, its daily and monthly rollups are summed again for
+    /// the new zone's days in the same transaction: reports read them by local day.
+    /// </summary>
+    internal static async Task SaveAsync(OtklikDb db, Location location, CancellationToken ct)
+    {
+        var zone = db.Entry(location).Property(l => l.TimeZone);
+        if (db.Entry(location).State != EntityState.Modified || zone.OriginalValue == zone.CurrentValue)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await RollupRebuilder.LockAsync(db, ct);
+        await db.SaveChangesAsync(ct);
+        await RollupRebuilder.RetierAsync(db, location.Id, ButtonStats.Zone(location.TimeZone), ct);
+        await tx.CommitAsync(ct);
+    }
 
     internal static void Apply(Location location, LocationInput input)
     {

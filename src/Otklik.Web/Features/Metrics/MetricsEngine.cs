@@ -47,19 +47,21 @@ public sealed record MetricsReport(string From, string To, string GroupBy, Guid?
 /// <summary>Summed counts of one location, employee (<see cref="Guid.Empty"/>: nobody known), UTC hour and channel; fields not asked for are default.</summary>
 public readonly record struct Cell(Guid LocationId, Guid StaffKey, DateTimeOffset HourStartUtc, string Channel, BucketCounts Counts);
 
-/// <summary>A location of the report and its period as instants, widened to whole UTC hours.</summary>
+/// <summary>A location of the report and its period as instants on whole UTC hours (the hours that start in the period).</summary>
 public sealed record Place(Guid Id, string Name, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>
-/// Metrics per location, employee, day, hour of day or weekday, computed from the rollup tiers (hourly, daily, monthly).
+/// Metrics per location, employee, day, hour of day or weekday, computed from the rollup tiers (UTC hours, local days and
+/// months of each location).
 /// </summary>
 /// <remarks>
 /// A period is each location's own: a date bound is local midnight there. Rollups resolve time to whole UTC hours, so the
-/// period is widened to whole UTC hours ([hour start of from, end of the hour containing to)); for dates in zones with
-/// whole-hour offsets that changes nothing. Days, hours and weekdays are the local time at which each UTC hour starts:
-/// exact for whole-hour offsets; in zones with half-hour offsets (Asia/Kolkata) an hour's events are shown at the local
-/// hour in which it starts (up to 30 minutes off). The raw reference (<see cref="MetricsSource.Raw"/>) buckets the same way,
-/// so both sources give the same numbers.
+/// period is the UTC hours that start in it ([first whole hour at or after from, end of the hour containing to)); for dates
+/// in zones with whole-hour offsets that changes nothing, and a period of whole local days is read from the daily and
+/// monthly tiers alone. Hours and weekdays are the local time at which each UTC hour starts, days the local day of
+/// <see cref="Rollup.LocalDay"/>: exact for whole-hour offsets; in zones with half-hour offsets (Asia/Kolkata) an hour's
+/// events are shown at the local hour in which it starts (up to 30 minutes off). The raw reference
+/// (<see cref="MetricsSource.Raw"/>) buckets the same way, so both sources give the same numbers.
 /// </remarks>
 public static class MetricsEngine
 {
@@ -76,7 +78,7 @@ public static class MetricsEngine
             {
                 var zone = ButtonStats.Zone(l.TimeZone);
                 var (s, e) = period.In(zone);
-                return new Place(l.Id, l.Name, zone, HourlyBucket.HourStart(s), CeilHour(e));
+                return new Place(l.Id, l.Name, zone, CeilHour(s), CeilHour(e));
             })
             .OrderBy(p => p.Name, StringComparer.CurrentCulture).ThenBy(p => p.Id)
             .ToList();
@@ -92,6 +94,7 @@ public static class MetricsEngine
         {
             MetricsGrouping.Location => Dims.Location,
             MetricsGrouping.Staff => Dims.Staff,
+            MetricsGrouping.Day => Dims.Location | Dims.Day,
             _ => Dims.Location | Dims.Hour,
         };
         var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
@@ -106,7 +109,7 @@ public static class MetricsEngine
         {
             MetricsGrouping.Location => c => c.LocationId.ToString(),
             MetricsGrouping.Staff => c => c.StaffKey == Guid.Empty ? NotAttributedKey : c.StaffKey.ToString(),
-            MetricsGrouping.Day => c => Local(c, byPlace).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            MetricsGrouping.Day => c => Rollup.LocalDay(c.HourStartUtc, byPlace[c.LocationId].Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             MetricsGrouping.Hour => c => Local(c, byPlace).Hour.ToString(CultureInfo.InvariantCulture),
             _ => c => ButtonStats.IsoWeekday(Local(c, byPlace).DayOfWeek).ToString(CultureInfo.InvariantCulture),
         };
@@ -176,8 +179,8 @@ public static class MetricsEngine
     private static List<(string, string)> DayKeys(List<Place> places)
     {
         if (places.Count == 0) return [];
-        var first = places.Min(p => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(p.Start, p.Zone).DateTime));
-        var last = places.Max(p => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(p.End.AddTicks(-1), p.Zone).DateTime));
+        var first = places.Min(p => Rollup.LocalDay(p.Start, p.Zone));
+        var last = places.Max(p => Rollup.LocalDay(p.End.AddTicks(-1), p.Zone));
         var keys = new List<(string, string)>();
         for (var d = first; d <= last; d = d.AddDays(1))
         {
@@ -211,21 +214,23 @@ public static class MetricsEngine
         Location = 1,
         Staff = 2,
         Hour = 4,
+        /// <summary>Per local day (cells carry the day's first hour; edge hours of a period not of whole days their own).</summary>
+        Day = 8,
     }
 
     /// <summary>
-    /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range share one query.
+    /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range and a time zone share one query.
     /// </summary>
     public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
         Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
     {
         var cells = new List<Cell>();
-        foreach (var group in places.GroupBy(range))
+        foreach (var group in places.GroupBy(p => (Range: range(p), p.Zone)))
         {
-            var (start, end) = group.Key;
+            var ((start, end), zone) = group.Key;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, dims, staffId, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, ct));
             else cells.AddRange(await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct));
         }
         // Several ranges (time zones) may give the same key: merge.
@@ -233,19 +238,33 @@ public static class MetricsEngine
             .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
     }
 
-    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, Dims dims, Guid? staffId, CancellationToken ct)
+    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
+        Guid? staffId, CancellationToken ct)
     {
         var hourly = Scope(db.HourlyRollups, ids, staffId);
         if (dims.HasFlag(Dims.Hour))
             return (await SumsAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), r => new { r.LocationId, r.HourStartUtc, r.Channel }, ct))
                 .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.HourStartUtc, x.Key.Channel, x.Counts.ToCounts())).ToList();
-        // Without hours: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
+        var daily = Scope(db.DailyRollups, ids, staffId);
+        if (dims.HasFlag(Dims.Day))
+        {
+            // Per local day: whole days from the daily tier, the edge hours of a period of partial days from the hourly one.
+            var days = new List<Cell>();
+            foreach (var (tier, from, to) in Rollup.Cover(start, end, zone, RollupTier.Day))
+                days.AddRange(tier == RollupTier.Day
+                    ? (await SumsAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), r => new { r.LocationId, Start = r.DayStartUtc, r.Channel }, ct))
+                        .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts()))
+                    : (await SumsAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), r => new { r.LocationId, Start = r.HourStartUtc, r.Channel }, ct))
+                        .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
+            return days;
+        }
+        // Without time: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
         var cells = new List<Cell>();
-        foreach (var (tier, from, to) in Rollup.Cover(start, end))
+        foreach (var (tier, from, to) in Rollup.Cover(start, end, zone))
             cells.AddRange(tier switch
             {
                 RollupTier.Hour => await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct),
-                RollupTier.Day => await GroupAsync(Scope(db.DailyRollups, ids, staffId).Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
+                RollupTier.Day => await GroupAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
                 _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
             });
         return cells;
@@ -291,9 +310,10 @@ public static class MetricsEngine
             {
                 if (!set.Contains(e.LocationId) || (staffId is { } only && e.StaffId != only)) continue;
                 var key = BucketKey.Of(e);
-                var k = (dims.HasFlag(Dims.Location) || dims.HasFlag(Dims.Hour) ? key.LocationId : Guid.Empty,
+                var perHour = dims.HasFlag(Dims.Hour) || dims.HasFlag(Dims.Day); // days are told from the hour by Rollup.LocalDay
+                var k = (dims.HasFlag(Dims.Location) || perHour ? key.LocationId : Guid.Empty,
                     dims.HasFlag(Dims.Staff) ? key.StaffId ?? Guid.Empty : Guid.Empty,
-                    dims.HasFlag(Dims.Hour) ? key.HourStartUtc : default,
+                    perHour ? key.HourStartUtc : default,
                     key.Channel);
                 var counts = BucketCounts.Of(e) with { Revenue = 0, Items = 0 };
                 cells[k] = cells.TryGetValue(k, out var c) ? c.Merge(counts) : counts;

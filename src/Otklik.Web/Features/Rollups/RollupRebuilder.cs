@@ -3,6 +3,7 @@ using Otklik.Core.Rollups;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Ingestion;
+using Otklik.Web.Features.Reports;
 
 namespace Otklik.Web.Features.Rollups;
 
@@ -91,9 +92,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
         var start = HourlyBucket.HourStart(from);
         var end = HourlyBucket.HourStart(to.AddTicks(-1)).AddHours(1);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlRawAsync(
-                $"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct);
+        await LockAsync(db, ct);
         await db.HourlyRollups.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end).ExecuteDeleteAsync(ct);
 
         var buckets = new Dictionary<(Guid Org, BucketKey Key), BucketCounts>();
@@ -114,25 +113,55 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     }
 
     /// <summary>
-    /// The rows of a coarser tier (days, months) touching [<paramref name="start"/>, <paramref name="end"/>), summed again from
-    /// the next finer tier's rows of those whole spans (finer rows of a touched span outside the range keep counting). One
-    /// query per span: memory stays bounded by a span's rows, and the time index serves each.
+    /// The rows of a coarser tier (local days, months) touching [<paramref name="start"/>, <paramref name="end"/>), summed
+    /// again from the next finer tier's rows of those whole spans (finer rows of a touched span outside the range keep
+    /// counting). Locations sharing a time zone share spans: one query per zone and span, so memory stays bounded by a
+    /// span's rows and the time index serves each.
     /// </summary>
     private static async Task RebuildTierAsync(OtklikDb db, RollupTier tier, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
-        var first = Rollup.SpanStart(tier, start);
-        var last = Rollup.NextSpan(tier, Rollup.SpanStart(tier, end.AddTicks(-1)));
-        if (tier == RollupTier.Day) await db.DailyRollups.Where(r => r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
-        else await db.MonthlyRollups.Where(r => r.MonthStartUtc >= first && r.MonthStartUtc < last).ExecuteDeleteAsync(ct);
-        for (var span = first; span < last; span = Rollup.NextSpan(tier, span))
+        var locations = await db.Locations.AsNoTracking().Select(l => new { l.Id, l.TimeZone }).ToListAsync(ct);
+        foreach (var group in locations.GroupBy(l => ButtonStats.Zone(l.TimeZone)))
         {
-            var (from, to) = (span, Rollup.NextSpan(tier, span));
-            var finer = tier == RollupTier.Day
-                ? (await db.HourlyRollups.AsNoTracking().Where(r => r.HourStartUtc >= from && r.HourStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc))
-                : (await db.DailyRollups.AsNoTracking().Where(r => r.DayStartUtc >= from && r.DayStartUtc < to).ToListAsync(ct)).Select(r => Bucket(r, r.DayStartUtc));
-            await RollupStore.UpsertAsync(db, tier, RollupStore.ToTier(tier, finer), ct);
+            var (zone, ids) = (group.Key, group.Select(l => l.Id).ToList());
+            var first = Rollup.SpanStart(tier, start, zone);
+            var last = Rollup.NextSpan(tier, Rollup.SpanStart(tier, end.AddTicks(-1), zone), zone);
+            if (tier == RollupTier.Day) await db.DailyRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId) && r.DayStartUtc >= first && r.DayStartUtc < last).ExecuteDeleteAsync(ct);
+            else await db.MonthlyRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId) && r.MonthStartUtc >= first && r.MonthStartUtc < last).ExecuteDeleteAsync(ct);
+            for (var span = first; span < last; span = Rollup.NextSpan(tier, span, zone))
+            {
+                var (from, to) = (span, Rollup.NextSpan(tier, span, zone));
+                var finer = tier == RollupTier.Day
+                    ? (await db.HourlyRollups.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId) && r.HourStartUtc >= from && r.HourStartUtc < to).ToListAsync(ct))
+                        .Select(r => Bucket(r, r.HourStartUtc))
+                    : (await db.DailyRollups.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId) && r.DayStartUtc >= from && r.DayStartUtc < to).ToListAsync(ct))
+                        .Select(r => Bucket(r, r.DayStartUtc));
+                await RollupStore.UpsertAsync(db, tier, RollupStore.ToTier(tier, finer, _ => zone), ct);
+            }
         }
     }
+
+    /// <summary>
+    /// Sums a location's local days and months again from its hourly rows, for its (new) time zone: called in the transaction
+    /// that changes the zone, after <see cref="LockAsync"/>, so that no event is counted under the old zone's days meanwhile.
+    /// </summary>
+    public static async Task RetierAsync(OtklikDb db, Guid locationId, TimeZoneInfo zone, CancellationToken ct)
+    {
+        await db.DailyRollups.Where(r => r.LocationId == locationId).ExecuteDeleteAsync(ct);
+        await db.MonthlyRollups.Where(r => r.LocationId == locationId).ExecuteDeleteAsync(ct);
+        var hourly = (await db.HourlyRollups.AsNoTracking().Where(r => r.LocationId == locationId).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc)).ToList();
+        await RollupStore.UpsertAsync(db, RollupTier.Day, RollupStore.ToTier(RollupTier.Day, hourly, _ => zone), ct);
+        await RollupStore.UpsertAsync(db, RollupTier.Month, RollupStore.ToTier(RollupTier.Month, hourly, _ => zone), ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: locks the rollup tables against concurrent upserts (SHARE ROW EXCLUSIVE) until the transaction ends; an
+    /// event stored meanwhile either committed before (and is read) or waits and adds itself after. SQLite has one writer at a
+    /// time anyway.
+    /// </summary>
+    public static Task LockAsync(OtklikDb db, CancellationToken ct) => db.Database.IsNpgsql()
+        ? db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct)
+        : Task.CompletedTask;
 
     private static (Guid Org, HourlyBucket Bucket) Bucket(RollupRow r, DateTimeOffset time) =>
         (r.OrganizationId, new HourlyBucket(new BucketKey(r.LocationId, r.StaffMemberId, time, r.Channel), r.Counts));

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Otklik.Core.Rollups;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Buttons;
+using Otklik.Web.Features.Reports;
 
 namespace Otklik.Web.Features.Rollups;
 
@@ -82,18 +83,34 @@ public static class RollupStore
     public static IEnumerable<(Guid Org, HourlyBucket Bucket)> Rows(Dictionary<(Guid Org, BucketKey Key), BucketCounts> buckets) =>
         buckets.Select(kv => (kv.Key.Org, new HourlyBucket(kv.Key.Key, kv.Value)));
 
-    /// <summary>Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their days and months to the coarser tiers.</summary>
+    /// <summary>
+    /// Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their local days and
+    /// months to the coarser tiers. The hourly upsert goes first: a change of a location's time zone locks the tables
+    /// (<see cref="RollupRebuilder.RetierAsync"/>), so the zones read after it are the committed ones.
+    /// </summary>
     public static async Task UpsertAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
     {
         var list = buckets as IReadOnlyCollection<(Guid Org, HourlyBucket Bucket)> ?? buckets.ToList();
+        if (list.Count == 0) return;
         await UpsertAsync(db, RollupTier.Hour, list, ct);
-        await UpsertAsync(db, RollupTier.Day, ToTier(RollupTier.Day, list), ct);
-        await UpsertAsync(db, RollupTier.Month, ToTier(RollupTier.Month, list), ct);
+        var zones = await ZonesAsync(db, list.Select(b => b.Bucket.Key.LocationId), ct);
+        TimeZoneInfo ZoneOf(Guid location) => zones.GetValueOrDefault(location) ?? TimeZoneInfo.Utc;
+        await UpsertAsync(db, RollupTier.Day, ToTier(RollupTier.Day, list, ZoneOf), ct);
+        await UpsertAsync(db, RollupTier.Month, ToTier(RollupTier.Month, list, ZoneOf), ct);
     }
 
-    /// <summary>Buckets summed per organization and span of a tier (keys carry the span's start).</summary>
-    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> ToTier(RollupTier tier, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets) =>
-        buckets.GroupBy(b => b.Org).SelectMany(g => Rollup.ToTier(tier, g.Select(b => b.Bucket)).Select(d => (g.Key, d)));
+    /// <summary>The time zone of each location (UTC for an unknown one), whatever the context's tenant: rollups are written for the events' own organizations.</summary>
+    public static async Task<Dictionary<Guid, TimeZoneInfo>> ZonesAsync(OtklikDb db, IEnumerable<Guid> locationIds, CancellationToken ct)
+    {
+        var ids = locationIds.Distinct().ToList();
+        var rows = await db.Locations.IgnoreQueryFilters().AsNoTracking().Where(l => EF.Parameter(ids).Contains(l.Id)).Select(l => new { l.Id, l.TimeZone }).ToListAsync(ct);
+        return rows.ToDictionary(l => l.Id, l => ButtonStats.Zone(l.TimeZone));
+    }
+
+    /// <summary>Buckets summed per organization and span of a tier in each location's zone (keys carry the span's first hour).</summary>
+    public static IEnumerable<(Guid Org, HourlyBucket Bucket)> ToTier(RollupTier tier, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, Func<Guid, TimeZoneInfo> zoneOf) =>
+        buckets.GroupBy(b => (b.Org, Zone: zoneOf(b.Bucket.Key.LocationId)))
+            .SelectMany(g => Rollup.ToTier(tier, g.Select(b => b.Bucket), g.Key.Zone).Select(d => (g.Key.Org, d)));
 
     /// <summary>Adds buckets to one tier: its time column takes each key's <see cref="BucketKey.HourStartUtc"/>, already the span's start.</summary>
     public static async Task UpsertAsync(OtklikDb db, RollupTier tier, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)

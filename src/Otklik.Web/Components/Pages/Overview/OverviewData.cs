@@ -7,7 +7,7 @@ using Otklik.Web.Features.Rollups;
 
 namespace Otklik.Web.Components.Pages.Overview;
 
-/// <summary>What the overview pages show, all from the hourly rollups through <see cref="MetricsEngine"/>.</summary>
+/// <summary>What the overview pages show, all from the rollups through <see cref="MetricsEngine"/>.</summary>
 public static class OverviewData
 {
     public static readonly IRollupSource[] NoRawSources = [];
@@ -21,7 +21,7 @@ public static class OverviewData
     public static async Task<Dictionary<string, double?[]>> SparklinesAsync(OtklikDb db, ReportPeriod period, DateOnly from, DateOnly to)
     {
         var places = await MetricsEngine.PlacesAsync(db, period, null, CancellationToken.None);
-        var cells = await MetricsEngine.CellsAsync(db, places, p => (p.Start, p.End), MetricsEngine.Dims.Location | MetricsEngine.Dims.Hour,
+        var cells = await MetricsEngine.CellsAsync(db, places, p => (p.Start, p.End), MetricsEngine.Dims.Location | MetricsEngine.Dims.Day,
             MetricsSource.Rollups, NoRawSources, CancellationToken.None);
         var zones = places.ToDictionary(p => p.Id, p => p.Zone);
         var days = to.DayNumber - from.DayNumber + 1;
@@ -31,7 +31,7 @@ public static class OverviewData
             var sums = new BucketCounts[days];
             foreach (var c in byLocation)
             {
-                var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(c.HourStartUtc, zones[c.LocationId]).DateTime).DayNumber - from.DayNumber;
+                var day = Rollup.LocalDay(c.HourStartUtc, zones[c.LocationId]).DayNumber - from.DayNumber;
                 if (day >= 0 && day < days) sums[day] = sums[day].Merge(c.Counts);
             }
             result[byLocation.Key.ToString()] = [.. sums.Select(s => RollupMetrics.GreenShare(s).Value)];
