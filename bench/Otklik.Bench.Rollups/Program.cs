@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Otklik.Core.Rollups;
+using Otklik.Web.Components.Pages.Overview;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Devices;
@@ -36,6 +37,8 @@ var work = Arg("work", Path.GetTempPath());
 var postgres = database == "postgres";
 // --reuse 1: time the queries on the data a previous run left (SQLite: WORK/rollups.db; PostgreSQL: --pgdb NAME), without loading.
 var reuse = Arg("reuse", "0") == "1";
+// --rebuild 1 with --reuse: build the rollups again from the raw data left behind (e.g. after a change of the tiers).
+var rebuildAgain = Arg("rebuild", "0") == "1";
 
 string connection;
 if (postgres)
@@ -206,7 +209,7 @@ if (!reuse) Say(FormattableString.Invariant($"Loaded {presses:N0} presses and {f
 // Rollups through the product's rebuild, a month at a time (bounded memory).
 var rebuild = Stopwatch.StartNew();
 long buckets = 0;
-for (var from = start; !reuse && from < end; from = from.AddDays(30))
+for (var from = start; (!reuse || rebuildAgain) && from < end; from = from.AddDays(30))
 {
     await using var db = NewDb();
     db.Database.SetCommandTimeout(600);
@@ -214,7 +217,7 @@ for (var from = start; !reuse && from < end; from = from.AddDays(30))
     buckets += r.Buckets;
     Console.WriteLine(FormattableString.Invariant($"  rollups rebuilt up to {r.To:yyyy-MM-dd} ({rebuild.Elapsed.TotalSeconds:0} s)"));
 }
-if (!reuse) Say(FormattableString.Invariant($"Rollups rebuilt: {buckets:N0} rows in {rebuild.Elapsed.TotalSeconds:0.0} s."));
+if (!reuse || rebuildAgain) Say(FormattableString.Invariant($"Rollups rebuilt: {buckets:N0} rows in {rebuild.Elapsed.TotalSeconds:0.0} s."));
 
 // Queries as the owner sees them: the last 30 days.
 tenant.SetOrganization(org.Id);
@@ -255,6 +258,42 @@ async Task RawOverviewAsync(OtklikDb db, ReportPeriod period)
             .GroupBy(p => new { p.LocationId, p.Type, p.Suppressed }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
         await db.Feedback.AsNoTracking().Where(x => x.OrganizationId == orgId && x.CreatedAt >= f && x.CreatedAt < t)
             .GroupBy(x => new { x.LocationId, x.Channel, x.Sentiment }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+    }
+}
+
+// The owner's overview page as it loads (Overview.razor): the report per location and per employee (each with trends), the
+// report by day and the sparklines. Its raw side: the GROUP BYs per location above, the same per employee, and one GROUP BY
+// per location and UTC hour over the period (what a by-day chart and per-location daily sparklines need from raw events).
+async Task RollupPageAsync(OtklikDb db, ReportPeriod period)
+{
+    await MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default);
+    await MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Staff, MetricsSource.Rollups, raw, default);
+    await MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Day, MetricsSource.Rollups, raw, default);
+    await OverviewData.SparklinesAsync(db, period, today.AddDays(-29), today);
+}
+
+async Task RawPageAsync(OtklikDb db, ReportPeriod period)
+{
+    await RawOverviewAsync(db, period);
+    var places = await MetricsEngine.PlacesAsync(db, period, null, default);
+    var (s, e) = (places.Min(p => p.Start), places.Max(p => p.End));
+    foreach (var (f, t) in Ranges(s, e))
+        await db.ButtonPresses.AsNoTracking().Where(p => p.OrganizationId == orgId && p.OccurredAt >= f && p.OccurredAt < t)
+            .GroupBy(p => new { p.StaffMemberId, p.Type, p.Suppressed }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+    var c = db.Database.GetDbConnection();
+    await db.Database.OpenConnectionAsync();
+    var hour = postgres ? "floor(extract(epoch from {0}) / 3600)::bigint" : "{0} / 36000000000";
+    foreach (var (table, time, kind) in new[] { ("ButtonPresses", "OccurredAt", "\"Type\", \"Suppressed\""), ("Feedback", "CreatedAt", "\"Channel\", \"Sentiment\"") })
+    {
+        await using var cmd = c.CreateCommand();
+        var h = string.Format(CultureInfo.InvariantCulture, hour, $"\"{time}\"");
+        cmd.CommandText = $"SELECT \"LocationId\", {h}, {kind}, COUNT(*) FROM \"{table}\" WHERE \"OrganizationId\" = @o AND \"{time}\" >= @s AND \"{time}\" < @e GROUP BY \"LocationId\", {h}, {kind}";
+        void Add(string name, object value) { var p = cmd.CreateParameter(); p.ParameterName = name; p.Value = value; cmd.Parameters.Add(p); }
+        Add("@o", postgres ? orgId : orgId.ToString().ToUpperInvariant());
+        Add("@s", postgres ? s.UtcDateTime : s.UtcTicks);
+        Add("@e", postgres ? e.UtcDateTime : e.UtcTicks);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) { }
     }
 }
 
@@ -306,6 +345,9 @@ var results = new List<(string Name, List<double> Rollups, List<double> Raw)>
     (FormattableString.Invariant($"Owner overview ({locationCount:N0} locations, 365 days, with trends)"),
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, year, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
         await TimeAsync(db => RawOverviewAsync(db, year))),
+    (FormattableString.Invariant($"Owner overview page ({locationCount:N0} locations, 30 days: locations, employees, by day, sparklines)"),
+        await TimeAsync(db => RollupPageAsync(db, period)),
+        await TimeAsync(db => RawPageAsync(db, period))),
     ("Location drill-down (one location, 30 days by day)",
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, drillLocation, MetricsGrouping.Day, MetricsSource.Rollups, raw, default)),
         await TimeAsync(RawDrillDownAsync)),

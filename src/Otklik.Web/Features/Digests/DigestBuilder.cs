@@ -9,8 +9,9 @@ using Otklik.Web.Features.Surveys;
 
 namespace Otklik.Web.Features.Digests;
 
-/// <summary>The numbers of one location (or all together) in one period.</summary>
-public sealed record DigestNumbers(long Presses, double? GreenShare, double? RedRatePer100Receipts, NpsResult Nps, double? HappinessIndex, SupportIndexResult? SupportIndex)
+/// <summary>The numbers of one location (or all together) in one period; the green share and the happiness index also as counts, for the noise test.</summary>
+public sealed record DigestNumbers(long Presses, double? GreenShare, double? RedRatePer100Receipts, NpsResult Nps, double? HappinessIndex, SupportIndexResult? SupportIndex,
+    Proportion GreenVotes = default, Proportion HappyVotes = default)
 {
     public static readonly DigestNumbers Empty = new(0, null, null, Otklik.Core.Metrics.Nps.Compute([]), null, null);
 }
@@ -21,10 +22,13 @@ public sealed record DigestCause(string Name, long Count);
 public sealed record DigestSection(Guid? LocationId, string Name, DigestNumbers Current, DigestNumbers Previous, IReadOnlyList<DigestCause> TopCauses)
 {
     public DigestChange Presses => CoreDigests.Change(Current.Presses, Previous.Presses);
-    public DigestChange GreenShare => CoreDigests.Change(Current.GreenShare, Previous.GreenShare);
+    /// <summary>The green share, within noise when the two-proportion z-test finds no significant change (<see cref="Trends"/>).</summary>
+    public DigestChange GreenShare => CoreDigests.Change(Current.GreenShare, Previous.GreenShare)
+        with { WithinNoise = Trends.Compare(TrendKind.PreviousPeriod, Current.GreenVotes, Previous.GreenVotes).IsWithinNoise };
     public DigestChange RedRate => CoreDigests.Change(Current.RedRatePer100Receipts, Previous.RedRatePer100Receipts);
     public DigestChange Nps => CoreDigests.Change(Current.Nps.Score, Previous.Nps.Score);
-    public DigestChange Happiness => CoreDigests.Change(Current.HappinessIndex, Previous.HappinessIndex);
+    public DigestChange Happiness => CoreDigests.Change(Current.HappinessIndex, Previous.HappinessIndex)
+        with { WithinNoise = Trends.Compare(TrendKind.PreviousPeriod, Current.HappyVotes, Previous.HappyVotes).IsWithinNoise };
     /// <summary>The support index per 1,000 customers, with the noise flag of <see cref="SupportTrend"/>.</summary>
     public DigestChange Support => CoreDigests.Change(Current.SupportIndex?.PerThousandCustomers, Previous.SupportIndex?.PerThousandCustomers)
         with { WithinNoise = SupportTrend.IsWithinNoise };
@@ -84,7 +88,8 @@ public static class DigestBuilder
     }
 
     private static DigestNumbers Numbers(MetricsRow row, IReadOnlyList<int> npsAnswers) =>
-        new(row.Counts.Green + row.Counts.Red, row.GreenShare, row.RedRatePer100Receipts, Nps.Compute(npsAnswers), row.HappinessIndex, row.SupportIndex);
+        new(row.Counts.Green + row.Counts.Red, row.GreenShare, row.RedRatePer100Receipts, Nps.Compute(npsAnswers), row.HappinessIndex, row.SupportIndex,
+            new Proportion(row.Counts.Green, row.Counts.Green + row.Counts.Red), new Proportion(row.Channels.Sum(c => c.Positive), row.Channels.Sum(c => c.Total)));
 
     /// <summary>Answers to the key question of NPS surveys at each place within its own period (the period as the metrics read it).</summary>
     private static async Task<Dictionary<Guid, List<int>>> NpsAnswersAsync(OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)

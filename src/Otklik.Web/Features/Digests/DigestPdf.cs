@@ -46,17 +46,17 @@ public static class DigestText
         return
         [
             new(L["Presses"], Count(c.Presses), Count(p.Presses), Relative(s.Presses)),
-            new(L["Green share"], Percent(c.GreenShare), Percent(p.GreenShare), Points(L, s.GreenShare)),
+            new(L["Green share"], Percent(c.GreenShare), Percent(p.GreenShare), Points(L, s.GreenShare) + Noise(s.GreenShare)),
             new(L["Red rate per 100 receipts"], Number(c.RedRatePer100Receipts, "0.0"), Number(p.RedRatePer100Receipts, "0.0"), Signed(s.RedRate.Difference, "0.0")),
             new(L["NPS"], Nps(c.Nps), Nps(p.Nps), Signed(s.Nps.Difference, "0")),
-            new(L["Happiness index"], Percent(c.HappinessIndex), Percent(p.HappinessIndex), Points(L, s.Happiness)),
+            new(L["Happiness index"], Percent(c.HappinessIndex), Percent(p.HappinessIndex), Points(L, s.Happiness) + Noise(s.Happiness)),
             new(L["Support index (per 1,000 customers)"], Support(c.SupportIndex), Support(p.SupportIndex), Signed(s.Support.Difference, "0.0#") + Noise(s.Support)),
         ];
     }
 
     /// <summary>The footnote explaining "~", when a line of the sections carries it.</summary>
     public static string? NoiseNote(IStringLocalizer<Ui> L, IEnumerable<DigestSection> sections) =>
-        sections.Any(s => Noise(s.Support).Length > 0) ? L["~ marks a change within noise."].Value : null;
+        sections.Any(s => new[] { s.GreenShare, s.Happiness, s.Support }.Any(c => Noise(c).Length > 0)) ? L["~ marks a change within noise."].Value : null;
 
     /// <summary>" ~" after a known change that a noise test found insignificant.</summary>
     private static string Noise(DigestChange c) => c is { Difference: not null, WithinNoise: true } ? " ~" : "";

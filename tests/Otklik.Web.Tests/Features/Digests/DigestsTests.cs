@@ -270,6 +270,32 @@ public abstract class DigestsTests(IAlertsApp fixture)
     }
 
     [Fact]
+    public async Task PdfEndpoint_GreenShareAndHappinessChanges_AreMarkedWhenWithinNoise()
+    {
+        var today = CoreDigests.LocalDate(fixture.Time.GetUtcNow(), Moscow);
+        var (from, to) = (today.AddDays(-13), today.AddDays(-7));
+        // Presses in the previous period (today−17) and in this one (today−10); buttons are the only happiness channel here.
+        async Task<string> PdfAsync(int previousGreen, int currentGreen)
+        {
+            var seed = await Seed.CreateAsync(app);
+            var device = new TestDevice(app, seed.Device.Device.Id, seed.Device.Token);
+            await PressAsync(device, Local(today.AddDays(-17), 9, 0), green: previousGreen, red: 100 - previousGreen);
+            await PressAsync(device, Local(today.AddDays(-10), 9, 0), green: currentGreen, red: 100 - currentGreen);
+            using var http = seed.Org.Owner();
+            return await PdfText.ExtractAsync(await http.GetByteArrayAsync($"/api/v1/reports/digest.pdf?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&locationId={seed.Location.Id}&language=en"));
+        }
+
+        // 52 % against 50 % of 100 presses: z = 0.28, within noise. 80 % against 20 %: z = 8.5.
+        var steady = await PdfAsync(50, 52);
+        Assert.Equal(["52.0%", "50.0%", "+2.0 pp ~"], PdfText.Row(steady, "Green share")[1..]);
+        Assert.Equal(["52.0%", "50.0%", "+2.0 pp ~"], PdfText.Row(steady, "Happiness index")[1..]);
+        Assert.Contains("~ marks a change within noise.", steady, StringComparison.Ordinal);
+        var rising = await PdfAsync(20, 80);
+        Assert.Equal(["80.0%", "20.0%", "+60.0 pp"], PdfText.Row(rising, "Green share")[1..]);
+        Assert.DoesNotContain("~", rising, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PdfEndpoint_OwnLocationIsAPdf_AnotherTenantsIs404_BadRangeIs400()
     {
         var seed = await Seed.CreateAsync(app);
