@@ -52,11 +52,13 @@ public static class AuditActions
     public const string ChannelDeleted = "notification-channel.deleted";
     public const string OrganizationChanged = "organization.changed";
     public const string ContactViewed = "contact.viewed";
+    /// <summary>Where someone's digest goes (with their numbers and customers' complaints) was set or changed.</summary>
+    public const string DigestAddressChanged = "digest.address-changed";
 
     public static readonly string[] All =
     [
         SignIn, SignInFailed, LockedOut, SignOut, SignOutEverywhere, UserCreated, UserChanged, UserDeleted, PasswordChanged, ScopeChanged,
-        ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged, ContactViewed,
+        ApiKeyCreated, ApiKeyRevoked, ApiKeyUsed, ChannelCreated, ChannelDeleted, OrganizationChanged, ContactViewed, DigestAddressChanged,
         Privacy.PrivacyAudit.Viewed, Privacy.PrivacyAudit.Exported, Privacy.PrivacyAudit.Erased, Privacy.PrivacyAudit.RetentionApplied,
         Privacy.PrivacyAudit.RetentionChanged,
     ];
@@ -99,6 +101,8 @@ public static class AuditTrail
                 NotificationChannel c when e.State == EntityState.Added => Line(AuditActions.ChannelCreated, "notification-channel", c.Id, c.OrganizationId, c.Kind.ToString()),
                 NotificationChannel c when e.State == EntityState.Deleted => Line(AuditActions.ChannelDeleted, "notification-channel", c.Id, c.OrganizationId, c.Kind.ToString()),
                 Organization o when e.State == EntityState.Modified => Line(AuditActions.OrganizationChanged, "organization", o.Id, o.Id, ChangedNames(e)),
+                Digests.DigestSubscription d when (e.State == EntityState.Added && d.Email is not null) || Changed(e, nameof(Digests.DigestSubscription.Email)) =>
+                    Line(AuditActions.DigestAddressChanged, "user", d.UserId, d.OrganizationId, d.Email is null ? "account e-mail" : "another address"),
                 _ => null,
             };
             if (line is null) continue;
@@ -106,6 +110,7 @@ public static class AuditTrail
             if (line.Action == AuditActions.ScopeChanged && lines.Any(l => l.Action == line.Action && l.TargetId == line.TargetId)) continue;
             line.UserId = tenant.UserId;
             line.ApiKeyId = tenant.ApiKeyId;
+            if (line.OrganizationId == Guid.Empty) line.OrganizationId = tenant.OrganizationId; // a new row is stamped with its tenant after this
             lines.Add(line);
         }
         foreach (var line in lines) tracker.Context.Add(line);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Otklik.Core.Reports;
 using Otklik.Web.Features.Digests;
+using Otklik.Web.Features.Security;
 using Otklik.Web.Features.Users;
 using Otklik.Web.Infrastructure;
 using Otklik.Web.Tenancy;
@@ -63,6 +64,13 @@ public abstract class DigestSubscriptionsApiTests(IAlertsApp fixture)
         Assert.Equal(("off", (string?)null), (off.Frequency, off.Email));
         var same = Assert.Single(await RowsAsync(org));
         Assert.Equal((row.Id, DigestFrequency.None, (string?)null), (same.Id, same.Frequency, same.Email));
+
+        // Where a digest goes is audited (set, then back to the account e-mail); a change of frequency alone is not.
+        (await owner.PutJsonAsync($"{Url}/{viewer.Id}", new { frequency = "daily", email = (string?)null })).EnsureSuccessStatusCode();
+        var audit = await (await owner.GetAsync($"/api/v1/audit?action=digest.address-changed&targetId={viewer.Id}")).ReadAsync<Page<AuditEntryDto>>();
+        Assert.Equal(["account e-mail", "another address"], audit.Items.Select(i => i.Detail));
+        Assert.All(audit.Items, i => Assert.Equal((viewer.Id, viewer.Email), (i.TargetId, i.Target)));
+        Assert.All(audit.Items, i => Assert.NotNull(i.UserId ?? i.ApiKeyId)); // the owner's key, named as the actor
     }
 
     [Fact]
