@@ -31,7 +31,9 @@ public abstract class OverviewBrowserTests<TApp>(BrowserFixture<TApp> browser) w
         await page.GotoInteractiveAsync("/overview");
 
         await Expect(page.Locator("#chart-daily svg").First).ToBeVisibleAsync();
-        await Expect(page.Locator("#chart-channels svg").First).ToBeVisibleAsync();
+        // Happiness by channel: buttons and the three feedback channels, the QR page all positive.
+        await Expect(page.Locator("#chart-channels").GetByTestId("channel-bar")).ToHaveCountAsync(4);
+        await Expect(page.Locator("#chart-channels").GetByTestId("channel-bar").Filter(new() { HasText = "100.0%" })).ToHaveCountAsync(1);
         await Expect(page.Locator("#table-locations").GetByTestId("metrics-name")).ToHaveCountAsync(2);
         await Expect(page.Locator("#table-locations .sparkline polyline").First).ToBeAttachedAsync();
         await Expect(page.Locator("#best-locations")).ToContainTextAsync("Main");

@@ -36,10 +36,6 @@ public static class OverviewCharts
         ]);
     }
 
-    public static (string[] Labels, List<ChartSeries<double>> Series) Channels(MetricsRow totals, string name, Func<string, string> label) =>
-        ([.. totals.Channels.Select(c => label(c.Channel))],
-         [new ChartSeries<double> { Name = name, Data = totals.Channels.Select(c => Pct(c.Index)).ToArray(), TooltipYValueFormat = "0.0" }]);
-
     /// <summary>The English text of a channel key (the localization key).</summary>
     public static string ChannelName(string key) =>
         key == RollupMetrics.ButtonsChannel ? "Buttons"
