@@ -94,7 +94,7 @@ public static class MetricsEngine
         {
             MetricsGrouping.Location => Dims.Location,
             MetricsGrouping.Staff => Dims.Staff,
-            MetricsGrouping.Day => Dims.Location | Dims.Day,
+            MetricsGrouping.Day => Dims.Day,
             _ => Dims.Location | Dims.Hour,
         };
         var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
@@ -105,11 +105,12 @@ public static class MetricsEngine
         var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId);
 
         var byPlace = places.ToDictionary(p => p.Id);
+        var localDay = LocalDays();
         Func<Cell, string> rowKey = grouping switch
         {
             MetricsGrouping.Location => c => c.LocationId.ToString(),
             MetricsGrouping.Staff => c => c.StaffKey == Guid.Empty ? NotAttributedKey : c.StaffKey.ToString(),
-            MetricsGrouping.Day => c => Rollup.LocalDay(c.HourStartUtc, byPlace[c.LocationId].Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            MetricsGrouping.Day => c => localDay(c.HourStartUtc, byPlace[c.LocationId].Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             MetricsGrouping.Hour => c => Local(c, byPlace).Hour.ToString(CultureInfo.InvariantCulture),
             _ => c => ButtonStats.IsoWeekday(Local(c, byPlace).DayOfWeek).ToString(CultureInfo.InvariantCulture),
         };
@@ -145,6 +146,17 @@ public static class MetricsEngine
     public static (DateTimeOffset Start, DateTimeOffset End) LastWeek(Place p) => (WeekStart(p) - Week, WeekStart(p));
     public static (DateTimeOffset Start, DateTimeOffset End) LastYear(Place p) => (p.Start.AddYears(-1), p.End.AddYears(-1));
     private static DateTimeOffset WeekStart(Place p) => p.End - Week > p.Start ? p.End - Week : p.Start;
+
+    /// <summary><see cref="Rollup.LocalDay"/> remembered per hour and zone: cells of many locations share their days' first hours.</summary>
+    public static Func<DateTimeOffset, TimeZoneInfo, DateOnly> LocalDays()
+    {
+        var known = new Dictionary<(DateTimeOffset, string), DateOnly>();
+        return (hour, zone) =>
+        {
+            if (!known.TryGetValue((hour, zone.Id), out var day)) known[(hour, zone.Id)] = day = Rollup.LocalDay(hour, zone);
+            return day;
+        };
+    }
 
     private static DateTime Local(Cell c, Dictionary<Guid, Place> places) => TimeZoneInfo.ConvertTime(c.HourStartUtc, places[c.LocationId].Zone).DateTime;
 
@@ -214,7 +226,10 @@ public static class MetricsEngine
         Location = 1,
         Staff = 2,
         Hour = 4,
-        /// <summary>Per local day (cells carry the day's first hour; edge hours of a period not of whole days their own).</summary>
+        /// <summary>
+        /// Per local day (cells carry the day's first hour; edge hours of a period not of whole days their own). Without
+        /// <see cref="Location"/>, the locations of one time zone are summed and a cell names one of them for the zone.
+        /// </summary>
         Day = 8,
     }
 
@@ -249,12 +264,15 @@ public static class MetricsEngine
         if (dims.HasFlag(Dims.Day))
         {
             // Per local day: whole days from the daily tier, the edge hours of a period of partial days from the hourly one.
+            // All locations here share the zone, hence the days: without the location dimension one of them stands for all.
+            var perLocation = dims.HasFlag(Dims.Location);
+            var zoneOf = ids[0];
             var days = new List<Cell>();
             foreach (var (tier, from, to) in Rollup.Cover(start, end, zone, RollupTier.Day))
                 days.AddRange(tier == RollupTier.Day
-                    ? (await SumsAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), r => new { r.LocationId, Start = r.DayStartUtc, r.Channel }, ct))
+                    ? (await SumsAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), r => new { LocationId = perLocation ? r.LocationId : zoneOf, Start = r.DayStartUtc, r.Channel }, ct))
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts()))
-                    : (await SumsAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), r => new { r.LocationId, Start = r.HourStartUtc, r.Channel }, ct))
+                    : (await SumsAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), r => new { LocationId = perLocation ? r.LocationId : zoneOf, Start = r.HourStartUtc, r.Channel }, ct))
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
             return days;
         }

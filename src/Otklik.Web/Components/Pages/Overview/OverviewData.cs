@@ -24,6 +24,7 @@ public static class OverviewData
         var cells = await MetricsEngine.CellsAsync(db, places, p => (p.Start, p.End), MetricsEngine.Dims.Location | MetricsEngine.Dims.Day,
             MetricsSource.Rollups, NoRawSources, CancellationToken.None);
         var zones = places.ToDictionary(p => p.Id, p => p.Zone);
+        var localDay = MetricsEngine.LocalDays();
         var days = to.DayNumber - from.DayNumber + 1;
         var result = new Dictionary<string, double?[]>();
         foreach (var byLocation in cells.GroupBy(c => c.LocationId))
@@ -31,7 +32,7 @@ public static class OverviewData
             var sums = new BucketCounts[days];
             foreach (var c in byLocation)
             {
-                var day = Rollup.LocalDay(c.HourStartUtc, zones[c.LocationId]).DayNumber - from.DayNumber;
+                var day = localDay(c.HourStartUtc, zones[c.LocationId]).DayNumber - from.DayNumber;
                 if (day >= 0 && day < days) sums[day] = sums[day].Merge(c.Counts);
             }
             result[byLocation.Key.ToString()] = [.. sums.Select(s => RollupMetrics.GreenShare(s).Value)];
