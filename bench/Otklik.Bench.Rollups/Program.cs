@@ -39,6 +39,8 @@ var postgres = database == "postgres";
 var reuse = Arg("reuse", "0") == "1";
 // --rebuild 1 with --reuse: build the rollups again from the raw data left behind (e.g. after a change of the tiers).
 var rebuildAgain = Arg("rebuild", "0") == "1";
+// --raw 0: time the rollup side only (a quick look after a change; no ratios).
+var timeRaw = Arg("raw", "1") == "1";
 
 string connection;
 if (postgres)
@@ -62,7 +64,7 @@ OtklikDb NewDb() => postgres
     ? new PostgresOtklikDb(Log(new DbContextOptionsBuilder<PostgresOtklikDb>().UseNpgsql(connection)).Options, tenant)
     : new SqliteOtklikDb(Log(new DbContextOptionsBuilder<SqliteOtklikDb>().UseSqlite(connection)).Options, tenant);
 DbContextOptionsBuilder<T> Log<T>(DbContextOptionsBuilder<T> b) where T : DbContext =>
-    sqlLog ? b.LogTo(Console.WriteLine, [Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted]) : b;
+    sqlLog ? b.LogTo(Console.WriteLine, [Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted, Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.DataReaderClosing], Microsoft.Extensions.Logging.LogLevel.Debug) : b;
 
 var log = new StringBuilder();
 void Say(string line) { Console.WriteLine(line); log.AppendLine(line); }
@@ -227,9 +229,10 @@ var year = new ReportPeriod(PeriodBound.OfDate(today.AddDays(-364)), PeriodBound
 var drillLocation = locations[0].Id;
 IRollupSource[] raw = [new PressRollupSource(), new FeedbackRollupSource()];
 
-async Task<List<double>> TimeAsync(Func<OtklikDb, Task> work)
+async Task<List<double>> TimeAsync(Func<OtklikDb, Task> work, bool raw = false)
 {
     var samples = new List<double>();
+    if (raw && !timeRaw) return [double.NaN];
     for (var i = 0; i < iterations + 2; i++)
     {
         await using var db = NewDb();
@@ -341,16 +344,16 @@ var results = new List<(string Name, List<double> Rollups, List<double> Raw)>
 {
     (FormattableString.Invariant($"Owner overview ({locationCount:N0} locations, 30 days, with trends)"),
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
-        await TimeAsync(db => RawOverviewAsync(db, period))),
+        await TimeAsync(db => RawOverviewAsync(db, period), raw: true)),
     (FormattableString.Invariant($"Owner overview ({locationCount:N0} locations, 365 days, with trends)"),
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, year, null, MetricsGrouping.Location, MetricsSource.Rollups, raw, default)),
-        await TimeAsync(db => RawOverviewAsync(db, year))),
+        await TimeAsync(db => RawOverviewAsync(db, year), raw: true)),
     (FormattableString.Invariant($"Owner overview page ({locationCount:N0} locations, 30 days: locations, employees, by day, sparklines)"),
         await TimeAsync(db => RollupPageAsync(db, period)),
-        await TimeAsync(db => RawPageAsync(db, period))),
+        await TimeAsync(db => RawPageAsync(db, period), raw: true)),
     ("Location drill-down (one location, 30 days by day)",
         await TimeAsync(db => MetricsEngine.ComputeAsync(db, period, drillLocation, MetricsGrouping.Day, MetricsSource.Rollups, raw, default)),
-        await TimeAsync(RawDrillDownAsync)),
+        await TimeAsync(RawDrillDownAsync, raw: true)),
 };
 tenant.SetSystem();
 
