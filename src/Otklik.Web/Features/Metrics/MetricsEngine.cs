@@ -210,7 +210,7 @@ public static class MetricsEngine
         var org = db.Tenant.OrganizationId;
         var system = db.Tenant.IsSystem;
         var names = ids.Count == 0 ? [] : await db.StaffMembers.IgnoreQueryFilters().AsNoTracking()
-            .Where(s => (system || s.OrganizationId == org) && ids.Contains(s.Id))
+            .Where(s => (system || s.OrganizationId == org) && EF.Parameter(ids).Contains(s.Id))
             .Select(s => new { s.Id, s.Name })
             .ToDictionaryAsync(s => s.Id, s => s.Name, ct);
         var keys = ids.Select(id => (Key: id.ToString(), Label: names.GetValueOrDefault(id, "?")))
@@ -236,8 +236,9 @@ public static class MetricsEngine
     /// <summary>
     /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range and a time zone share one query.
     /// </summary>
+    /// <param name="channel">Only this channel's counts (e.g. <c>""</c>: presses and sales), or every channel.</param>
     public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
-        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null)
+        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null, string? channel = null)
     {
         var cells = new List<Cell>();
         foreach (var group in places.GroupBy(p => (Range: range(p), p.Zone)))
@@ -245,8 +246,8 @@ public static class MetricsEngine
             var ((start, end), zone) = group.Key;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, ct));
-            else cells.AddRange(await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, ct));
+            else cells.AddRange((await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct)).Where(c => channel is null || c.Channel == channel));
         }
         // Several ranges (time zones) may give the same key: merge.
         return [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
@@ -254,13 +255,13 @@ public static class MetricsEngine
     }
 
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
-        Guid? staffId, CancellationToken ct)
+        Guid? staffId, string? channel, CancellationToken ct)
     {
-        var hourly = Scope(db.HourlyRollups, ids, staffId);
+        var hourly = Scope(db.HourlyRollups, ids, staffId, channel);
         if (dims.HasFlag(Dims.Hour))
             return (await SumsAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), r => new { r.LocationId, r.HourStartUtc, r.Channel }, ct))
                 .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.HourStartUtc, x.Key.Channel, x.Counts.ToCounts())).ToList();
-        var daily = Scope(db.DailyRollups, ids, staffId);
+        var daily = Scope(db.DailyRollups, ids, staffId, channel);
         if (dims.HasFlag(Dims.Day))
         {
             // Per local day: whole days from the daily tier, the edge hours of a period of partial days from the hourly one.
@@ -283,14 +284,15 @@ public static class MetricsEngine
             {
                 RollupTier.Hour => await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct),
                 RollupTier.Day => await GroupAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
-                _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
+                _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId, channel).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
             });
         return cells;
     }
 
-    private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId) where T : RollupRow
+    private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId, string? channel) where T : RollupRow
     {
         var q = rows.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId));
+        if (channel is not null) q = q.Where(r => r.Channel == channel);
         return staffId is { } only ? q.Where(r => r.StaffKey == only) : q;
     }
 

@@ -22,7 +22,7 @@ public static class OverviewData
     {
         var places = await MetricsEngine.PlacesAsync(db, period, null, CancellationToken.None);
         var cells = await MetricsEngine.CellsAsync(db, places, p => (p.Start, p.End), MetricsEngine.Dims.Location | MetricsEngine.Dims.Day,
-            MetricsSource.Rollups, NoRawSources, CancellationToken.None);
+            MetricsSource.Rollups, NoRawSources, CancellationToken.None, channel: ""); // green share: presses only
         var zones = places.ToDictionary(p => p.Id, p => p.Zone);
         var localDay = MetricsEngine.LocalDays();
         var days = to.DayNumber - from.DayNumber + 1;
