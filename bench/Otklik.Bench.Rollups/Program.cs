@@ -283,6 +283,16 @@ async Task RawPageAsync(OtklikDb db, ReportPeriod period)
     foreach (var (f, t) in Ranges(s, e))
         await db.ButtonPresses.AsNoTracking().Where(p => p.OrganizationId == orgId && p.OccurredAt >= f && p.OccurredAt < t)
             .GroupBy(p => new { p.StaffMemberId, p.Type, p.Suppressed }).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+    await RawHoursAsync(db, null, s, e, _ => { });
+}
+
+// Raw events per location, UTC hour and kind (presses: type and suppression; feedback: channel and sentiment) of
+// [s, e), at one location or all of the organization's; each row: location, hour number (see HourStart), kind…, count.
+// PostgreSQL numbers hours from 1970 (epoch seconds / 3600), SQLite from year 1 (ticks / hour).
+DateTimeOffset HourStart(long hour) => postgres ? DateTimeOffset.UnixEpoch.AddHours(hour) : new DateTimeOffset(hour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+
+async Task RawHoursAsync(OtklikDb db, Guid? location, DateTimeOffset s, DateTimeOffset e, Action<System.Data.Common.DbDataReader> row)
+{
     var c = db.Database.GetDbConnection();
     await db.Database.OpenConnectionAsync();
     var hour = postgres ? "floor(extract(epoch from {0}) / 3600)::bigint" : "{0} / 36000000000";
@@ -290,13 +300,15 @@ async Task RawPageAsync(OtklikDb db, ReportPeriod period)
     {
         await using var cmd = c.CreateCommand();
         var h = string.Format(CultureInfo.InvariantCulture, hour, $"\"{time}\"");
-        cmd.CommandText = $"SELECT \"LocationId\", {h}, {kind}, COUNT(*) FROM \"{table}\" WHERE \"OrganizationId\" = @o AND \"{time}\" >= @s AND \"{time}\" < @e GROUP BY \"LocationId\", {h}, {kind}";
+        var at = location is null ? "" : "AND \"LocationId\" = @l ";
+        cmd.CommandText = $"SELECT \"LocationId\", {h}, {kind}, COUNT(*) FROM \"{table}\" WHERE \"OrganizationId\" = @o {at}AND \"{time}\" >= @s AND \"{time}\" < @e GROUP BY \"LocationId\", {h}, {kind}";
         void Add(string name, object value) { var p = cmd.CreateParameter(); p.ParameterName = name; p.Value = value; cmd.Parameters.Add(p); }
         Add("@o", postgres ? orgId : orgId.ToString().ToUpperInvariant());
+        if (location is { } l) Add("@l", postgres ? l : l.ToString().ToUpperInvariant());
         Add("@s", postgres ? s.UtcDateTime : s.UtcTicks);
         Add("@e", postgres ? e.UtcDateTime : e.UtcTicks);
         await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync()) { }
+        while (await r.ReadAsync()) row(r);
     }
 }
 
@@ -306,23 +318,8 @@ async Task RawDrillDownAsync(OtklikDb db)
 {
     var place = (await MetricsEngine.PlacesAsync(db, period, drillLocation, default)).Single();
     var byHour = new Dictionary<long, long>();
-    var c = db.Database.GetDbConnection();
-    await db.Database.OpenConnectionAsync();
-    var hour = postgres ? "floor(extract(epoch from {0}) / 3600)::bigint" : "{0} / 36000000000";
-    foreach (var (table, time, kind) in new[] { ("ButtonPresses", "OccurredAt", "\"Type\", \"Suppressed\""), ("Feedback", "CreatedAt", "\"Channel\", \"Sentiment\"") })
-    {
-        await using var cmd = c.CreateCommand();
-        var h = string.Format(CultureInfo.InvariantCulture, hour, $"\"{time}\"");
-        cmd.CommandText = $"SELECT {h}, {kind}, COUNT(*) FROM \"{table}\" WHERE \"OrganizationId\" = @o AND \"LocationId\" = @l AND \"{time}\" >= @s AND \"{time}\" < @e GROUP BY {h}, {kind}";
-        void Add(string name, object value) { var p = cmd.CreateParameter(); p.ParameterName = name; p.Value = value; cmd.Parameters.Add(p); }
-        Add("@o", postgres ? orgId : orgId.ToString().ToUpperInvariant());
-        Add("@l", postgres ? drillLocation : drillLocation.ToString().ToUpperInvariant());
-        Add("@s", postgres ? place.Start.UtcDateTime : place.Start.UtcTicks);
-        Add("@e", postgres ? place.End.UtcDateTime : place.End.UtcTicks);
-        await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync()) byHour[r.GetInt64(0)] = byHour.GetValueOrDefault(r.GetInt64(0)) + r.GetInt64(3);
-    }
-    var days = byHour.GroupBy(kv => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(kv.Key * TimeSpan.TicksPerHour, TimeSpan.Zero), place.Zone).DateTime)).Count();
+    await RawHoursAsync(db, drillLocation, place.Start, place.End, r => byHour[r.GetInt64(1)] = byHour.GetValueOrDefault(r.GetInt64(1)) + r.GetInt64(4));
+    var days = byHour.GroupBy(kv => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(HourStart(kv.Key), place.Zone).DateTime)).Count();
     if (days == 0) throw new InvalidOperationException("The drill-down location has no events in the period.");
     foreach (var (f, t) in Ranges(place.Start, place.End).Skip(1))
     {
