@@ -5,7 +5,10 @@ using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Data;
 
-/// <summary>Before the server listens: apply migrations, then the environment bootstrap, then (in Development) the demo company.</summary>
+/// <summary>
+/// Before the server listens: apply migrations, realign rollup days kept by older versions, then the environment bootstrap,
+/// then (in Development) the demo company.
+/// </summary>
 internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, ILogger<DatabaseInitializer> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -19,6 +22,8 @@ internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, ILogger<D
             log.LogInformation("Applying {Count} database migration(s): {Names}", pending.Count, string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
         }
+        if (await Features.Rollups.RollupRebuilder.RealignAsync(db, cancellationToken) is > 0 and var realigned)
+            log.LogWarning("Rollup days and months of {Count} location(s) summed again for their local days (they were kept by UTC day)", realigned);
         await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RunAsync(cancellationToken);
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().RunAsync(cancellationToken);
     }

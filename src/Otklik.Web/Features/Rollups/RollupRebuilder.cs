@@ -155,6 +155,25 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     }
 
     /// <summary>
+    /// Days and months whose first hour is not their location's local day start (a database written before the tiers were
+    /// local, or a zone changed behind the application's back) are summed again from the hourly rows, every location the
+    /// context sees. Looks at the latest daily rows first, so a sound database costs one small query (at startup).
+    /// </summary>
+    /// <returns>How many locations were summed again (0: the sample was sound).</returns>
+    public static async Task<int> RealignAsync(OtklikDb db, CancellationToken ct)
+    {
+        var zones = (await db.Locations.AsNoTracking().Select(l => new { l.Id, l.TimeZone }).ToListAsync(ct)).ToDictionary(l => l.Id, l => ButtonStats.Zone(l.TimeZone));
+        var sample = await db.DailyRollups.AsNoTracking().OrderByDescending(r => r.DayStartUtc).Take(500).Select(r => new { r.LocationId, r.DayStartUtc }).ToListAsync(ct);
+        if (sample.All(r => !zones.TryGetValue(r.LocationId, out var zone) || Rollup.SpanStart(RollupTier.Day, r.DayStartUtc, zone) == r.DayStartUtc))
+            return 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockAsync(db, ct);
+        foreach (var (id, zone) in zones) await RetierAsync(db, id, zone, ct);
+        await tx.CommitAsync(ct);
+        return zones.Count;
+    }
+
+    /// <summary>
     /// PostgreSQL: locks the rollup tables against concurrent upserts (SHARE ROW EXCLUSIVE) until the transaction ends; an
     /// event stored meanwhile either committed before (and is read) or waits and adds itself after. SQLite has one writer at a
     /// time anyway.

@@ -118,6 +118,34 @@ public abstract class RollupsTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task DaysKeptByUtcDay_AreSummedAgainForTheLocationsLocalDays()
+    {
+        var seed = await Seed.CreateAsync(app); // Moscow time
+        await SendAsync(seed, [new PressSpec(0, false, 3 * 24 * 60, false, false), new PressSpec(0, true, 2 * 24 * 60 + 200, false, false), new PressSpec(1, false, 40, false, false)], []);
+        var sound = await RollupRowsAsync(seed.Org.Id);
+        Assert.Equal(0, await app.WithDbAsync(db => RollupRebuilder.RealignAsync(db, CancellationToken.None)));
+
+        // As an older version kept them: the Main location's days start at midnight UTC, not Moscow's.
+        await app.WithDbAsync(async db =>
+        {
+            var rows = await db.DailyRollups.Where(r => r.LocationId == seed.Location.Id).ToListAsync();
+            db.DailyRollups.RemoveRange(rows);
+            await db.SaveChangesAsync();
+            db.DailyRollups.AddRange(rows.Select(r => new DailyRollup
+            {
+                OrganizationId = r.OrganizationId, LocationId = r.LocationId, StaffKey = r.StaffKey, Channel = r.Channel, DayStartUtc = r.DayStartUtc.AddHours(3),
+                Green = r.Green, Red = r.Red, Suppressed = r.Suppressed, FeedbackPositive = r.FeedbackPositive, FeedbackNeutral = r.FeedbackNeutral, FeedbackNegative = r.FeedbackNegative,
+            }));
+            await db.SaveChangesAsync();
+        });
+        Assert.NotEqual(sound, await RollupRowsAsync(seed.Org.Id));
+
+        // What the application does at startup, as the system: every location's days and months summed again.
+        Assert.True(await app.WithDbAsync(db => RollupRebuilder.RealignAsync(db, CancellationToken.None)) >= 2);
+        Assert.Equal(sound, await RollupRowsAsync(seed.Org.Id));
+    }
+
+    [Fact]
     public async Task PressSentTwice_CountsOnceInRollups()
     {
         var seed = await Seed.CreateAsync(app);
