@@ -99,7 +99,7 @@ public static class DigestBuilder
         var (min, max) = (places.Min(p => p.Start), places.Max(p => p.End));
         var npsSurveys = db.Surveys.Where(s => s.KeyKind == KeyQuestionKind.Nps).Select(s => s.Id);
         var rows = await db.SurveyResponses.AsNoTracking()
-            .Where(r => !r.Declined && r.KeyScore != null && ids.Contains(r.LocationId) && r.CreatedAt >= min && r.CreatedAt < max && npsSurveys.Contains(r.SurveyId))
+            .Where(r => !r.Declined && r.KeyScore != null && EF.Parameter(ids).Contains(r.LocationId) && r.CreatedAt >= min && r.CreatedAt < max && npsSurveys.Contains(r.SurveyId))
             .Select(r => new { r.LocationId, r.CreatedAt, Score = r.KeyScore!.Value }).ToListAsync(ct);
         var byId = places.ToDictionary(p => p.Id);
         return rows.Where(r => r.CreatedAt >= byId[r.LocationId].Start && r.CreatedAt < byId[r.LocationId].End)

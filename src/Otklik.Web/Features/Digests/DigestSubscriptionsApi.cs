@@ -31,13 +31,8 @@ public static class DigestSubscriptionsApi
         ["monthly"] = DigestFrequency.Monthly,
     };
 
-    public static string Name(DigestFrequency f) => f switch
-    {
-        DigestFrequency.Daily => "daily",
-        DigestFrequency.Weekly => "weekly",
-        DigestFrequency.Monthly => "monthly",
-        _ => "off",
-    };
+    /// <summary>The API's name of a frequency: the key of <see cref="Frequencies"/> that maps to it.</summary>
+    public static string Name(DigestFrequency f) => Frequencies.FirstOrDefault(kv => kv.Value == f).Key ?? "off";
 
     public static IEndpointRouteBuilder MapDigestSubscriptions(this IEndpointRouteBuilder routes)
     {
