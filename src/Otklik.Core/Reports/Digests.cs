@@ -35,8 +35,9 @@ public readonly record struct DigestPeriod(DateOnly From, DateOnly To)
 /// <param name="Relative">Difference / |previous| (0.25 = +25 %); <see langword="null"/> when either is unknown or the previous value is 0.</param>
 public sealed record DigestChange(double? Current, double? Previous, double? Difference, double? Relative)
 {
-    /// <summary>Whether the change is within noise, for numbers that have a noise test (the support index, see
-    /// <see cref="Metrics.SupportIndex.Compare"/>); <see langword="null"/> when the number has none.</summary>
+    /// <summary>Whether the change is within noise, for numbers that have a noise test (green share and happiness:
+    /// <see cref="Metrics.Trends.Compare"/>; the support index: <see cref="Metrics.SupportIndex.Compare"/>);
+    /// <see langword="null"/> when the number has none.</summary>
     public bool? WithinNoise { get; init; }
 }
 
