@@ -81,6 +81,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<HourlyRollup> HourlyRollups => Set<HourlyRollup>();
     public DbSet<DailyRollup> DailyRollups => Set<DailyRollup>();
     public DbSet<MonthlyRollup> MonthlyRollups => Set<MonthlyRollup>();
+    public DbSet<RunningRollup> RunningRollups => Set<RunningRollup>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
     public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();
@@ -144,6 +145,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
         FilterByLocation<HourlyRollup>(builder);
         FilterByLocation<DailyRollup>(builder);
         FilterByLocation<MonthlyRollup>(builder);
+        FilterByLocation<RunningRollup>(builder);
         builder.Entity<Survey>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyQuestion>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);
         builder.Entity<SurveyLocation>().HasQueryFilter(e => IsSystem || e.OrganizationId == TenantId);

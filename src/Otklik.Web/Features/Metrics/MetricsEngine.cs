@@ -277,7 +277,8 @@ public static class MetricsEngine
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
             return days;
         }
-        // Without time: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
+        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, ct);
+        // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
         var cells = new List<Cell>();
         foreach (var (tier, from, to) in Rollup.Cover(start, end, zone))
             cells.AddRange(tier switch
@@ -286,6 +287,41 @@ public static class MetricsEngine
                 RollupTier.Day => await GroupAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
                 _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId, channel).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
             });
+        return cells;
+    }
+
+    /// <summary>
+    /// Per location or in total: the range's whole local days as the difference of two running totals per location and channel,
+    /// its edge hours from the hourly tier. Cells whose counts are all zero are left out (raw data has none).
+    /// </summary>
+    private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
+        Dims dims, IQueryable<HourlyRollup> hourly, string? channel, CancellationToken ct)
+    {
+        var cells = new List<Cell>();
+        DateTimeOffset? daysFrom = null, daysTo = null;
+        foreach (var (tier, from, to) in Rollup.Cover(start, end, zone, RollupTier.Day))
+        {
+            if (tier == RollupTier.Hour) cells.AddRange(await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct));
+            else (daysFrom, daysTo) = (daysFrom ?? from, to);
+        }
+        if (daysFrom is { } first && daysTo is { } last)
+        {
+            var perLocation = dims.HasFlag(Dims.Location);
+            var sums = new Dictionary<(Guid, string), BucketCounts>();
+            void Add(IEnumerable<RunningRollup> rows, bool negate)
+            {
+                foreach (var r in rows.Where(r => channel is null || r.Channel == channel))
+                {
+                    var key = (perLocation ? r.LocationId : Guid.Empty, r.Channel);
+                    var counts = r.Counts with { Revenue = 0, Items = 0 };
+                    if (negate) counts = counts.Negate();
+                    sums[key] = sums.TryGetValue(key, out var c) ? c.Merge(counts) : counts;
+                }
+            }
+            Add(await RunningTotals.BeforeAsync(db, ids, last, ct), negate: false);
+            Add(await RunningTotals.BeforeAsync(db, ids, first, ct), negate: true);
+            cells.AddRange(sums.Where(kv => kv.Value != default).Select(kv => new Cell(kv.Key.Item1, Guid.Empty, default, kv.Key.Item2, kv.Value)));
+        }
         return cells;
     }
 

@@ -43,17 +43,28 @@ public sealed class HourlyRollup : RollupRow
 }
 
 /// <summary>
-/// Counts of one UTC day: the sum of that day's <see cref="HourlyRollup"/> rows, maintained by the same upserts and rebuilt
-/// from them. Reports read a period's whole UTC months, then its whole UTC days, then its edge hours, each from its own
-/// tier (<see cref="Rollup.Cover"/>).
+/// Counts of one local day of its location (the time column holds the day's first whole UTC hour): the sum of that day's
+/// <see cref="HourlyRollup"/> rows, maintained by the same upserts and rebuilt from them. Reports read a period's whole
+/// months, then its whole days, then its edge hours, each from its own tier (<see cref="Rollup.Cover"/>).
 /// </summary>
 public sealed class DailyRollup : RollupRow
 {
     public DateTimeOffset DayStartUtc { get; set; }
 }
 
-/// <summary>Counts of one UTC calendar month: the sum of that month's <see cref="DailyRollup"/> rows, maintained by the same upserts and rebuilt from them.</summary>
+/// <summary>Counts of one local calendar month of its location: the sum of that month's <see cref="DailyRollup"/> rows, maintained by the same upserts and rebuilt from them.</summary>
 public sealed class MonthlyRollup : RollupRow
 {
     public DateTimeOffset MonthStartUtc { get; set; }
+}
+
+/// <summary>
+/// Running totals of one location and channel through the end of one of the location's local days: everything counted on
+/// that day and before, whoever served. A location has a row per channel (that had counted anything by then) on each day
+/// that has daily rows, so the counts of any run of whole days are two rows' difference per location and channel,
+/// however long the run (<see cref="RunningTotals"/>). <see cref="RollupRow.StaffKey"/> is not stored: always empty.
+/// </summary>
+public sealed class RunningRollup : RollupRow
+{
+    public DateTimeOffset DayStartUtc { get; set; }
 }

@@ -108,6 +108,8 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
         await RollupStore.UpsertAsync(db, RollupTier.Hour, RollupStore.Rows(buckets), ct);
         await RebuildTierAsync(db, RollupTier.Day, start, end, ct);
         await RebuildTierAsync(db, RollupTier.Month, start, end, ct);
+        // A day's running totals depend on every day before it: summed again whole, from the daily tier.
+        await RunningTotals.RebuildAsync(db, await db.Locations.Select(l => l.Id).ToListAsync(ct), ct);
         await tx.CommitAsync(ct);
         return new RebuildResult(start, end, buckets.Count, events);
     }
@@ -142,7 +144,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     }
 
     /// <summary>
-    /// Sums a location's local days and months again from its hourly rows, for its (new) time zone: called in the transaction
+    /// Sums a location's local days, months and running totals again from its hourly rows, for its (new) time zone: called in the transaction
     /// that changes the zone, after <see cref="LockAsync"/>, so that no event is counted under the old zone's days meanwhile.
     /// </summary>
     public static async Task RetierAsync(OtklikDb db, Guid locationId, TimeZoneInfo zone, CancellationToken ct)
@@ -152,6 +154,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
         var hourly = (await db.HourlyRollups.AsNoTracking().Where(r => r.LocationId == locationId).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc)).ToList();
         await RollupStore.UpsertAsync(db, RollupTier.Day, RollupStore.ToTier(RollupTier.Day, hourly, _ => zone), ct);
         await RollupStore.UpsertAsync(db, RollupTier.Month, RollupStore.ToTier(RollupTier.Month, hourly, _ => zone), ct);
+        await RunningTotals.RebuildAsync(db, [locationId], ct);
     }
 
     /// <summary>
@@ -179,7 +182,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     /// time anyway.
     /// </summary>
     public static Task LockAsync(OtklikDb db, CancellationToken ct) => db.Database.IsNpgsql()
-        ? db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\" IN SHARE ROW EXCLUSIVE MODE", ct)
+        ? db.Database.ExecuteSqlRawAsync($"LOCK TABLE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\", \"{RunningTotals.Table}\" IN SHARE ROW EXCLUSIVE MODE", ct)
         : Task.CompletedTask;
 
     private static (Guid Org, HourlyBucket Bucket) Bucket(RollupRow r, DateTimeOffset time) =>

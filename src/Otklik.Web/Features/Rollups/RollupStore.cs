@@ -25,7 +25,8 @@ public static class RollupStore
         RollupTier.Day => (DailyTable, "DayStartUtc"),
         _ => (MonthlyTable, "MonthStartUtc"),
     };
-    private static readonly string[] CountColumns =
+    /// <summary>The count columns every tier shares (names used by the raw SQL here and in <see cref="RunningTotals"/>).</summary>
+    internal static readonly string[] CountColumns =
         ["Green", "Red", "Suppressed", "Visitors", "Receipts", "Revenue", "Items", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
     private const int PostgresRowsPerStatement = 400;
 
@@ -85,8 +86,8 @@ public static class RollupStore
 
     /// <summary>
     /// Adds whole hourly buckets (e.g. from a rebuild, or a conversion import) to the hourly table and their local days and
-    /// months to the coarser tiers. The hourly upsert goes first: a change of a location's time zone locks the tables
-    /// (<see cref="RollupRebuilder.RetierAsync"/>), so the zones read after it are the committed ones.
+    /// months to the coarser tiers, and the days to the running totals. The hourly upsert goes first: a change of a location's
+    /// time zone locks the tables (<see cref="RollupRebuilder.RetierAsync"/>), so the zones read after it are the committed ones.
     /// </summary>
     public static async Task UpsertAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
     {
@@ -95,8 +96,10 @@ public static class RollupStore
         await UpsertAsync(db, RollupTier.Hour, list, ct);
         var zones = await ZonesAsync(db, list.Select(b => b.Bucket.Key.LocationId), ct);
         TimeZoneInfo ZoneOf(Guid location) => zones.GetValueOrDefault(location) ?? TimeZoneInfo.Utc;
-        await UpsertAsync(db, RollupTier.Day, ToTier(RollupTier.Day, list, ZoneOf), ct);
+        var days = ToTier(RollupTier.Day, list, ZoneOf).ToList();
+        await UpsertAsync(db, RollupTier.Day, days, ct);
         await UpsertAsync(db, RollupTier.Month, ToTier(RollupTier.Month, list, ZoneOf), ct);
+        await RunningTotals.AddAsync(db, days, ct);
     }
 
     /// <summary>The time zone of each location (UTC for an unknown one), whatever the context's tenant: rollups are written for the events' own organizations.</summary>

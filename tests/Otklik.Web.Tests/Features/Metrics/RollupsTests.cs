@@ -5,6 +5,7 @@ using System.Text.Json;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
+using Otklik.Core.Rollups;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Reports;
@@ -60,13 +61,14 @@ public abstract class RollupsTests(OtklikApp app)
             })).EnsureSuccessStatusCode();
     }
 
-    /// <summary>The hourly, daily and monthly rows, one line each.</summary>
+    /// <summary>The hourly, daily, monthly and running-total rows, one line each.</summary>
     private Task<string> RollupRowsAsync(Guid org) => app.WithDbAsync(async db =>
     {
         var hourly = (await db.HourlyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.HourStartUtc, Row: (RollupRow)r));
         var daily = (await db.DailyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.DayStartUtc, Row: (RollupRow)r));
         var monthly = (await db.MonthlyRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.MonthStartUtc, Row: (RollupRow)r));
-        return string.Join('\n', hourly.Select(x => ("h", x)).Concat(daily.Select(x => ("d", x))).Concat(monthly.Select(x => ("m", x)))
+        var running = (await db.RunningRollups.AsNoTracking().ToListAsync()).Select(r => (Time: r.DayStartUtc, Row: (RollupRow)r));
+        return string.Join('\n', hourly.Select(x => ("h", x)).Concat(daily.Select(x => ("d", x))).Concat(monthly.Select(x => ("m", x))).Concat(running.Select(x => ("t", x)))
             .OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2.Time).ThenBy(x => x.Item2.Row.LocationId).ThenBy(x => x.Item2.Row.StaffKey)
             .ThenBy(x => x.Item2.Row.Channel, StringComparer.Ordinal)
             .Select(x => (Tier: x.Item1, x.Item2.Time, R: x.Item2.Row))
@@ -143,6 +145,40 @@ public abstract class RollupsTests(OtklikApp app)
         // What the application does at startup, as the system: every location's days and months summed again.
         Assert.True(await app.WithDbAsync(db => RollupRebuilder.RealignAsync(db, CancellationToken.None)) >= 2);
         Assert.Equal(sound, await RollupRowsAsync(seed.Org.Id));
+    }
+
+    [Fact]
+    public async Task ConcurrentWriters_OnNewAndEarlierDays_LeaveTheRunningTotalsARebuildGives()
+    {
+        var seed = await Seed.CreateAsync(app);
+        Guid[] locations = [seed.Location.Id, seed.OtherLocation.Id];
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(2026);
+        // Rounds of writers at once, as several nodes would ingest: each adds a few events on random days of the last three weeks,
+        // so one adds to days another is copying forward, or starts a day another is adding to.
+        for (var round = 0; round < 3; round++)
+        {
+            var batches = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 3).Select(_ => new TenantEvent(seed.Org.Id, new RollupEvent(
+                locations[random.Next(2)], null, now.AddHours(-random.Next(0, 21 * 24)),
+                random.Next(3) == 0 ? RollupEventKind.FeedbackPositive : RollupEventKind.GreenPress, Channel: random.Next(3) == 0 ? "Kiosk" : ""))).ToList()).ToList();
+            await Task.WhenAll(batches.Select(batch => Task.Run(() => app.WithDbAsync(async db =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync();
+                await RollupStore.AddAsync(db, batch, CancellationToken.None);
+                await tx.CommitAsync();
+            }, seed.Org.Id))));
+        }
+
+        var maintained = await RollupRowsAsync(seed.Org.Id);
+        Assert.Contains("\nt ", maintained, StringComparison.Ordinal);
+        await app.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await RollupRebuilder.LockAsync(db, CancellationToken.None);
+            await RunningTotals.RebuildAsync(db, locations, CancellationToken.None);
+            await tx.CommitAsync();
+        }, seed.Org.Id);
+        Assert.Equal(maintained, await RollupRowsAsync(seed.Org.Id));
     }
 
     [Fact]

@@ -2139,6 +2139,60 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.ToTable("MonthlyRollups", (string)null);
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.RunningRollup", b =>
+                {
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DayStartUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
+
+                    b.ToTable("RunningRollups", (string)null);
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Security.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

@@ -2130,6 +2130,60 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.ToTable("MonthlyRollups", (string)null);
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.RunningRollup", b =>
+                {
+                    b.Property<Guid>("LocationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DayStartUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FeedbackNegative")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackNeutral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FeedbackPositive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Green")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Receipts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Red")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Revenue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("SalesAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Visitors")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
+
+                    b.ToTable("RunningRollups", (string)null);
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Security.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

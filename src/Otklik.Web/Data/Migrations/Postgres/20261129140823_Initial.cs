@@ -157,6 +157,31 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "RunningRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Green = table.Column<long>(type: "bigint", nullable: false),
+                    Red = table.Column<long>(type: "bigint", nullable: false),
+                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
+                    Visitors = table.Column<long>(type: "bigint", nullable: false),
+                    Receipts = table.Column<long>(type: "bigint", nullable: false),
+                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "bigint", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunningRollups", x => new { x.LocationId, x.DayStartUtc, x.Channel, x.OrganizationId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "UserSessions",
                 columns: table => new
                 {
@@ -2273,6 +2298,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ReviewSources");
+
+            migrationBuilder.DropTable(
+                name: "RunningRollups");
 
             migrationBuilder.DropTable(
                 name: "SalesAttempts");

@@ -156,6 +156,31 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "RunningRollups",
+                columns: table => new
+                {
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RunningRollups", x => new { x.LocationId, x.DayStartUtc, x.Channel, x.OrganizationId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "UserSessions",
                 columns: table => new
                 {
@@ -2272,6 +2297,9 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ReviewSources");
+
+            migrationBuilder.DropTable(
+                name: "RunningRollups");
 
             migrationBuilder.DropTable(
                 name: "SalesAttempts");

@@ -1,0 +1,149 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Otklik.Core.Rollups;
+using Otklik.Web.Data;
+
+namespace Otklik.Web.Features.Rollups;
+
+/// <summary>
+/// The running-totals tier (<see cref="RunningRollup"/>): what each location counted per channel through the end of each of its
+/// days. The counts of any run of whole days are the totals before its end less the totals before its start, two rows per
+/// location and channel however long the run; an owner's overview of a thousand locations reads a few thousand rows for a
+/// month or a year alike. Maintained with the other tiers in the transaction that stores the events, rebuilt from the daily
+/// tier.
+/// </summary>
+/// <remarks>
+/// Invariant: a location has rows on exactly the days that have daily rows, and on each such day one row per channel that had
+/// counted anything by the end of it. Adding a day's counts therefore copies the location's previous day forward to the new
+/// day, makes sure the channel has a row on the new day and every later one, then adds to every row of the channel from that
+/// day on. Unlike the other tiers this reads before it writes, so on PostgreSQL writers take one transaction-level advisory
+/// lock for it (held to their commit; a rebuild holds the table lock instead). SQLite has one writer at a time anyway.
+/// </remarks>
+public static class RunningTotals
+{
+    public const string Table = "RunningRollups";
+    private const string Keys = "\"OrganizationId\", \"LocationId\", \"DayStartUtc\", \"Channel\"";
+    private const string ConflictKeys = "\"LocationId\", \"DayStartUtc\", \"Channel\", \"OrganizationId\"";
+    /// <summary>The advisory lock of running-total writers on PostgreSQL ("OTKRUN").</summary>
+    private const long PostgresLock = 0x4F544B52554E;
+    /// <summary>Deltas per set of statements: SQLite finds parameters by a linear search (15 per delta), PostgreSQL allows 65 535.</summary>
+    private const int SqliteDeltasPerStatement = 40, PostgresDeltasPerStatement = 1000;
+
+    private static string[] Counts => RollupStore.CountColumns;
+
+    /// <summary>
+    /// Adds daily buckets (keys carry each local day's first hour; the employee is ignored) to the running totals. Call inside the
+    /// transaction that stores the events, after the daily tier.
+    /// </summary>
+    public static async Task AddAsync(OtklikDb db, IEnumerable<(Guid Org, HourlyBucket Bucket)> days, CancellationToken ct)
+    {
+        var deltas = days.GroupBy(d => (d.Org, d.Bucket.Key.LocationId, Channel: d.Bucket.Key.Channel ?? "", Day: d.Bucket.Key.HourStartUtc))
+            .Select(g => (g.Key.Org, g.Key.LocationId, g.Key.Channel, g.Key.Day, Counts: g.Aggregate(default(BucketCounts), (a, b) => a.Merge(b.Bucket.Counts))))
+            .ToList();
+        if (deltas.Count == 0) return;
+        var postgres = db.Database.IsNpgsql();
+        if (postgres) await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLock})", ct);
+        foreach (var chunk in deltas.Chunk(postgres ? PostgresDeltasPerStatement : SqliteDeltasPerStatement))
+        {
+            var values = new List<object>(chunk.Length * (4 + Counts.Length));
+            var sql = new StringBuilder("WITH v (").Append(Keys).Append(", ").AppendJoin(", ", Counts.Select(Quote)).Append(") AS (VALUES ");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (org, location, channel, day, c) = chunk[i];
+                sql.Append(i == 0 ? "(" : ", (").AppendJoin(", ", Enumerable.Range(values.Count, 4 + Counts.Length).Select(n => $"{{{n}}}")).Append(')');
+                values.AddRange(postgres
+                    ? [org, location, day.ToUniversalTime(), channel]
+                    : [Text(org), Text(location), day.UtcTicks, channel]);
+                values.AddRange([c.Green, c.Red, c.Suppressed, c.Visitors, c.Receipts, postgres ? c.Revenue : (double)c.Revenue, c.Items, c.SalesAttempts,
+                    c.FeedbackPositive, c.FeedbackNeutral, c.FeedbackNegative]);
+            }
+            var with = sql.Append(") ").ToString();
+            // The SQL is ours alone (table and column names, placeholders); every value is a parameter.
+            foreach (var statement in new[] { CopyForwardSql, AddChannelSql, AddSql })
+                await db.Database.ExecuteSqlRawAsync(string.Concat(with, statement), values, ct);
+        }
+    }
+
+    /// <summary>Each new day of a location gets a copy of the location's rows of its previous day (none: nothing to copy).</summary>
+    private static readonly string CopyForwardSql =
+        $"INSERT INTO \"{Table}\" ({Keys}, {string.Join(", ", Counts.Select(Quote))}) " +
+        $"SELECT r.\"OrganizationId\", r.\"LocationId\", n.\"DayStartUtc\", r.\"Channel\", {string.Join(", ", Counts.Select(c => "r." + Quote(c)))} " +
+        "FROM (SELECT DISTINCT \"LocationId\", \"DayStartUtc\" FROM v) AS n CROSS JOIN \"" + Table + "\" AS r " +
+        "WHERE r.\"LocationId\" = n.\"LocationId\" AND r.\"DayStartUtc\" = " +
+        $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = n.\"LocationId\" AND p.\"DayStartUtc\" < n.\"DayStartUtc\" ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) " +
+        $"ON CONFLICT ({ConflictKeys}) DO NOTHING";
+
+    /// <summary>
+    /// The channel gets a row (of zeros, to be added to) on the delta's day and on each later day of the location that lacks one:
+    /// the days it has and the days this statement's deltas give it. Runs after <see cref="CopyForwardSql"/>, whose copies win.
+    /// </summary>
+    private static readonly string AddChannelSql =
+        $"INSERT INTO \"{Table}\" ({Keys}, {string.Join(", ", Counts.Select(Quote))}) " +
+        $"SELECT u.\"OrganizationId\", u.\"LocationId\", u.\"DayStartUtc\", u.\"Channel\", {string.Join(", ", Counts.Select(_ => "0"))} FROM (" +
+        "SELECT v.\"OrganizationId\", v.\"LocationId\", v.\"DayStartUtc\", v.\"Channel\" FROM v UNION " +
+        "SELECT v.\"OrganizationId\", v.\"LocationId\", w.\"DayStartUtc\", v.\"Channel\" FROM v CROSS JOIN v AS w " +
+        "WHERE w.\"LocationId\" = v.\"LocationId\" AND w.\"DayStartUtc\" > v.\"DayStartUtc\" UNION " +
+        $"SELECT v.\"OrganizationId\", v.\"LocationId\", r.\"DayStartUtc\", v.\"Channel\" FROM v CROSS JOIN \"{Table}\" AS r " +
+        "WHERE r.\"LocationId\" = v.\"LocationId\" AND r.\"DayStartUtc\" > v.\"DayStartUtc\") AS u " +
+        $"WHERE true ON CONFLICT ({ConflictKeys}) DO NOTHING";
+
+    /// <summary>Every row of the channel from the delta's day on adds the delta.</summary>
+    private static readonly string AddSql =
+        $"UPDATE \"{Table}\" AS t SET {string.Join(", ", Counts.Select(c => $"{Quote(c)} = t.{Quote(c)} + s.{Quote(c)}"))} " +
+        $"FROM (SELECT r.\"LocationId\", r.\"DayStartUtc\", r.\"Channel\", {string.Join(", ", Counts.Select(c => $"SUM(v.{Quote(c)}) AS {Quote(c)}"))} " +
+        $"FROM v CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = v.\"LocationId\" AND r.\"Channel\" = v.\"Channel\" AND r.\"DayStartUtc\" >= v.\"DayStartUtc\" " +
+        "GROUP BY r.\"LocationId\", r.\"DayStartUtc\", r.\"Channel\") AS s " +
+        "WHERE t.\"LocationId\" = s.\"LocationId\" AND t.\"DayStartUtc\" = s.\"DayStartUtc\" AND t.\"Channel\" = s.\"Channel\"";
+
+    /// <summary>
+    /// The locations' running totals summed again from their daily rows (deleted first). Call inside a transaction that holds
+    /// <see cref="RollupRebuilder.LockAsync"/> on PostgreSQL.
+    /// </summary>
+    public static async Task RebuildAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, CancellationToken ct)
+    {
+        var ids = locationIds.ToList();
+        await db.RunningRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId)).ExecuteDeleteAsync(ct);
+        if (ids.Count == 0) return;
+        var (filter, parameter) = Ids(db, "\"LocationId\"", ids);
+        var sum = string.Join(", ", Counts.Select(c => $"SUM({Quote(c)}) AS {Quote(c)}"));
+        var sql =
+            $"WITH d AS (SELECT \"OrganizationId\", \"LocationId\", \"Channel\", \"DayStartUtc\", {sum} FROM \"{RollupStore.DailyTable}\" WHERE {filter} " +
+            "GROUP BY \"OrganizationId\", \"LocationId\", \"Channel\", \"DayStartUtc\"), " +
+            "days AS (SELECT DISTINCT \"LocationId\", \"DayStartUtc\" FROM d), " +
+            "channels AS (SELECT \"OrganizationId\", \"LocationId\", \"Channel\", MIN(\"DayStartUtc\") AS \"First\" FROM d GROUP BY \"OrganizationId\", \"LocationId\", \"Channel\") " +
+            $"INSERT INTO \"{Table}\" ({Keys}, {string.Join(", ", Counts.Select(Quote))}) " +
+            $"SELECT c.\"OrganizationId\", c.\"LocationId\", days.\"DayStartUtc\", c.\"Channel\", {string.Join(", ", Counts.Select(c => $"SUM(COALESCE(d.{Quote(c)}, 0)) OVER w"))} " +
+            "FROM channels AS c JOIN days ON days.\"LocationId\" = c.\"LocationId\" AND days.\"DayStartUtc\" >= c.\"First\" " +
+            "LEFT JOIN d ON d.\"LocationId\" = c.\"LocationId\" AND d.\"Channel\" = c.\"Channel\" AND d.\"DayStartUtc\" = days.\"DayStartUtc\" " +
+            "WINDOW w AS (PARTITION BY c.\"LocationId\", c.\"Channel\" ORDER BY days.\"DayStartUtc\")";
+        await db.Database.ExecuteSqlRawAsync(sql, [parameter], ct);
+    }
+
+    /// <summary>
+    /// Each location's running totals per channel before <paramref name="before"/> (a local day's first hour): the rows of its
+    /// last day that starts earlier. A location with no such day has no rows (nothing counted yet). Through the context's
+    /// query filters, like every read.
+    /// </summary>
+    public static Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, CancellationToken ct)
+    {
+        var postgres = db.Database.IsNpgsql();
+        var (_, ids) = Ids(db, "", locationIds);
+        var sql = postgres
+            ? $"SELECT r.* FROM unnest({{0}}) AS l(id) CROSS JOIN LATERAL (SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p " +
+              "WHERE p.\"LocationId\" = l.id AND p.\"DayStartUtc\" < {1} ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) AS last " +
+              $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = last.\"DayStartUtc\""
+            // SQLite: CROSS JOIN keeps the list of locations outermost, so each location costs two index seeks.
+            : $"SELECT r.* FROM json_each({{0}}) AS l CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = l.value AND r.\"DayStartUtc\" = " +
+              $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = l.value AND p.\"DayStartUtc\" < {{1}} ORDER BY p.\"DayStartUtc\" DESC LIMIT 1)";
+        return db.RunningRollups.FromSqlRaw(sql, ids, postgres ? before.ToUniversalTime() : before.UtcTicks).AsNoTracking().ToListAsync(ct);
+    }
+
+    /// <summary>A filter on a location column and its one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>
+    private static (string Filter, object Parameter) Ids(OtklikDb db, string column, IEnumerable<Guid> ids) => db.Database.IsNpgsql()
+        ? ($"{column} = ANY({{0}})", ids.ToArray())
+        : ($"{column} IN (SELECT value FROM json_each({{0}}))", JsonSerializer.Serialize(ids.Select(Text)));
+
+    private static string Text(Guid g) => g.ToString().ToUpperInvariant();
+    private static string Quote(string column) => $"\"{column}\"";
+}
