@@ -62,7 +62,7 @@ tenant.SetSystem();
 var sqlLog = Environment.GetEnvironmentVariable("BENCH_SQL_LOG") == "1";
 OtklikDb NewDb() => postgres
     ? new PostgresOtklikDb(Log(new DbContextOptionsBuilder<PostgresOtklikDb>().UseNpgsql(connection)).Options, tenant)
-    : new SqliteOtklikDb(Log(new DbContextOptionsBuilder<SqliteOtklikDb>().UseSqlite(connection)).Options, tenant);
+    : new SqliteOtklikDb(Log(new DbContextOptionsBuilder<SqliteOtklikDb>().UseSqlite(connection).AddInterceptors(new DatabaseSetup.SqlitePragmas())).Options, tenant); // opened as the product opens them
 DbContextOptionsBuilder<T> Log<T>(DbContextOptionsBuilder<T> b) where T : DbContext =>
     sqlLog ? b.LogTo(Console.WriteLine, [Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandExecuted, Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.DataReaderClosing], Microsoft.Extensions.Logging.LogLevel.Debug) : b;
 

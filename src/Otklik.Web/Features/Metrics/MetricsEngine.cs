@@ -97,12 +97,13 @@ public static class MetricsEngine
             MetricsGrouping.Day => Dims.Day,
             _ => Dims.Location | Dims.Hour,
         };
-        var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId);
+        var reads = new RunningTotals.Reads();
+        var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId, reads: reads);
         // Trends: the last week of the period against the week before; the period against the same period a year earlier.
         var trendDims = grouping is MetricsGrouping.Location or MetricsGrouping.Staff ? dims : Dims.None;
-        var thisWeek = await CellsAsync(db, places, ThisWeek, trendDims, source, rawSources, ct, staffId);
-        var lastWeek = await CellsAsync(db, places, LastWeek, trendDims, source, rawSources, ct, staffId);
-        var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId);
+        var thisWeek = await CellsAsync(db, places, ThisWeek, trendDims, source, rawSources, ct, staffId, reads: reads);
+        var lastWeek = await CellsAsync(db, places, LastWeek, trendDims, source, rawSources, ct, staffId, reads: reads);
+        var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId, reads: reads);
 
         var byPlace = places.ToDictionary(p => p.Id);
         var localDay = LocalDays();
@@ -237,16 +238,19 @@ public static class MetricsEngine
     /// Counts per requested dimensions (plus channel) of each place's range; places sharing a range and a time zone share one query.
     /// </summary>
     /// <param name="channel">Only this channel's counts (e.g. <c>""</c>: presses and sales), or every channel.</param>
+    /// <param name="reads">Running totals already read for the same report (ranges sharing an end read it once).</param>
     public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
-        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null, string? channel = null)
+        Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null, string? channel = null,
+        RunningTotals.Reads? reads = null)
     {
+        reads ??= new RunningTotals.Reads();
         var cells = new List<Cell>();
         foreach (var group in places.GroupBy(p => (Range: range(p), p.Zone)))
         {
             var ((start, end), zone) = group.Key;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, reads, ct));
             else cells.AddRange((await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct)).Where(c => channel is null || c.Channel == channel));
         }
         // Several ranges (time zones) may give the same key: merge.
@@ -255,7 +259,7 @@ public static class MetricsEngine
     }
 
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
-        Guid? staffId, string? channel, CancellationToken ct)
+        Guid? staffId, string? channel, RunningTotals.Reads reads, CancellationToken ct)
     {
         var hourly = Scope(db.HourlyRollups, ids, staffId, channel);
         if (dims.HasFlag(Dims.Hour))
@@ -277,7 +281,7 @@ public static class MetricsEngine
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
             return days;
         }
-        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, ct);
+        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, reads, ct);
         // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
         var cells = new List<Cell>();
         foreach (var (tier, from, to) in Rollup.Cover(start, end, zone))
@@ -295,7 +299,7 @@ public static class MetricsEngine
     /// its edge hours from the hourly tier. Cells whose counts are all zero are left out (raw data has none).
     /// </summary>
     private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
-        Dims dims, IQueryable<HourlyRollup> hourly, string? channel, CancellationToken ct)
+        Dims dims, IQueryable<HourlyRollup> hourly, string? channel, RunningTotals.Reads reads, CancellationToken ct)
     {
         var cells = new List<Cell>();
         DateTimeOffset? daysFrom = null, daysTo = null;
@@ -318,8 +322,8 @@ public static class MetricsEngine
                     sums[key] = sums.TryGetValue(key, out var c) ? c.Merge(counts) : counts;
                 }
             }
-            Add(await RunningTotals.BeforeAsync(db, ids, last, ct), negate: false);
-            Add(await RunningTotals.BeforeAsync(db, ids, first, ct), negate: true);
+            Add(await reads.BeforeAsync(db, ids, last, ct), negate: false);
+            Add(await reads.BeforeAsync(db, ids, first, ct), negate: true);
             cells.AddRange(sums.Where(kv => kv.Value != default).Select(kv => new Cell(kv.Key.Item1, Guid.Empty, default, kv.Key.Item2, kv.Value)));
         }
         return cells;

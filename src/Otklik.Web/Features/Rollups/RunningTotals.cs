@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Otklik.Core.Rollups;
 using Otklik.Web.Data;
 
@@ -122,21 +123,84 @@ public static class RunningTotals
 
     /// <summary>
     /// Each location's running totals per channel before <paramref name="before"/> (a local day's first hour): the rows of its
-    /// last day that starts earlier. A location with no such day has no rows (nothing counted yet). Through the context's
-    /// query filters, like every read.
+    /// last day that starts earlier, with the counts reports read (organization, day, revenue and items left default). A
+    /// location with no such day has no rows (nothing counted yet).
     /// </summary>
-    public static Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, CancellationToken ct)
+    /// <remarks>
+    /// Read with a plain command, not through EF: an overview of a thousand locations reads some four thousand rows six times,
+    /// and materializing entities cost twice the query (20 against 10 ms on the bench's SQLite). Each row names its location
+    /// by its place in the list, so no Guid is parsed back. The context's query filters are applied by hand: locations outside
+    /// the tenant's location scope are dropped from the list, rows of another organization from the result.
+    /// </remarks>
+    public static async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, CancellationToken ct)
     {
+        var tenant = db.Tenant;
+        var ids = locationIds.Where(tenant.CanSeeLocation).ToList();
+        var rows = new List<RunningRollup>();
+        if (ids.Count == 0) return rows;
         var postgres = db.Database.IsNpgsql();
-        var (_, ids) = Ids(db, "", locationIds);
+        var counts = "r.\"Channel\", r.\"Green\", r.\"Red\", r.\"Suppressed\", r.\"Visitors\", r.\"Receipts\", r.\"SalesAttempts\", " +
+            "r.\"FeedbackPositive\", r.\"FeedbackNeutral\", r.\"FeedbackNegative\"";
+        const string tenantFilter = "(@system OR r.\"OrganizationId\" = @org)";
         var sql = postgres
-            ? $"SELECT r.* FROM unnest({{0}}) AS l(id) CROSS JOIN LATERAL (SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p " +
-              "WHERE p.\"LocationId\" = l.id AND p.\"DayStartUtc\" < {1} ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) AS last " +
-              $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = last.\"DayStartUtc\""
+            ? $"SELECT l.n - 1, {counts} FROM unnest(@ids) WITH ORDINALITY AS l(id, n) CROSS JOIN LATERAL (SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p " +
+              "WHERE p.\"LocationId\" = l.id AND p.\"DayStartUtc\" < @before ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) AS last " +
+              $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = last.\"DayStartUtc\" WHERE {tenantFilter}"
             // SQLite: CROSS JOIN keeps the list of locations outermost, so each location costs two index seeks.
-            : $"SELECT r.* FROM json_each({{0}}) AS l CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = l.value AND r.\"DayStartUtc\" = " +
-              $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = l.value AND p.\"DayStartUtc\" < {{1}} ORDER BY p.\"DayStartUtc\" DESC LIMIT 1)";
-        return db.RunningRollups.FromSqlRaw(sql, ids, postgres ? before.ToUniversalTime() : before.UtcTicks).AsNoTracking().ToListAsync(ct);
+            : $"SELECT l.key, {counts} FROM json_each(@ids) AS l CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = l.value AND r.\"DayStartUtc\" = " +
+              $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = l.value AND p.\"DayStartUtc\" < @before ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) " +
+              $"AND {tenantFilter}";
+
+        var connection = db.Database.GetDbConnection();
+        var open = connection.State == System.Data.ConnectionState.Open;
+        if (!open) await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            cmd.CommandTimeout = db.Database.GetCommandTimeout() ?? cmd.CommandTimeout;
+            cmd.CommandText = sql;
+            var (_, list) = Ids(db, "", ids);
+            // EF's SQLite conventions: Guids as upper-case text, instants as UTC ticks.
+            object[] values = [list, postgres ? before.ToUniversalTime() : before.UtcTicks, tenant.IsSystem, postgres ? tenant.OrganizationId : Text(tenant.OrganizationId)];
+            string[] names = ["@ids", "@before", "@system", "@org"];
+            for (var i = 0; i < names.Length; i++)
+            {
+                var parameter = cmd.CreateParameter();
+                parameter.ParameterName = names[i];
+                parameter.Value = values[i];
+                cmd.Parameters.Add(parameter);
+            }
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                rows.Add(new RunningRollup
+                {
+                    LocationId = ids[(int)reader.GetInt64(0)], Channel = reader.GetString(1), Green = reader.GetInt64(2), Red = reader.GetInt64(3),
+                    Suppressed = reader.GetInt64(4), Visitors = reader.GetInt64(5), Receipts = reader.GetInt64(6), SalesAttempts = reader.GetInt64(7),
+                    FeedbackPositive = reader.GetInt64(8), FeedbackNeutral = reader.GetInt64(9), FeedbackNegative = reader.GetInt64(10),
+                });
+        }
+        finally
+        {
+            if (!open) await db.Database.CloseConnectionAsync();
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// <see cref="BeforeAsync"/> remembered for one report: its ranges share ends (a period ends where its last week ends, the
+    /// last week starts where the week before it ends), so four ranges read six instants, not eight.
+    /// </summary>
+    public sealed class Reads
+    {
+        private readonly Dictionary<(string Ids, DateTimeOffset Before), List<RunningRollup>> known = [];
+
+        public async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, CancellationToken ct)
+        {
+            var key = (string.Join(',', locationIds), before);
+            if (!known.TryGetValue(key, out var rows)) known[key] = rows = await RunningTotals.BeforeAsync(db, locationIds, before, ct);
+            return rows;
+        }
     }
 
     /// <summary>A filter on a location column and its one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>
