@@ -52,7 +52,7 @@ public sealed record Place(Guid Id, string Name, TimeZoneInfo Zone, DateTimeOffs
 
 /// <summary>
 /// Metrics per location, employee, day, hour of day or weekday, computed from the rollup tiers (UTC hours, local days and
-/// months of each location).
+/// months of each location; per location or in total, the running totals through each local day).
 /// </summary>
 /// <remarks>
 /// A period is each location's own: a date bound is local midnight there. Rollups resolve time to whole UTC hours, so the

@@ -28,8 +28,8 @@ public static class RunningTotals
     private const string ConflictKeys = "\"LocationId\", \"DayStartUtc\", \"Channel\", \"OrganizationId\"";
     /// <summary>The advisory lock of running-total writers on PostgreSQL ("OTKRUN").</summary>
     private const long PostgresLock = 0x4F544B52554E;
-    /// <summary>Deltas per set of statements: SQLite finds parameters by a linear search (15 per delta), PostgreSQL allows 65 535.</summary>
-    private const int SqliteDeltasPerStatement = 40, PostgresDeltasPerStatement = 1000;
+    /// <summary>Deltas per set of statements: SQLite finds parameters by a linear search (15 per delta); the new-channel statement joins a chunk with itself.</summary>
+    private const int SqliteDeltasPerStatement = 40, PostgresDeltasPerStatement = 400;
 
     private static string[] Counts => RollupStore.CountColumns;
 
@@ -117,7 +117,9 @@ public static class RunningTotals
             $"SELECT c.\"OrganizationId\", c.\"LocationId\", days.\"DayStartUtc\", c.\"Channel\", {string.Join(", ", Counts.Select(c => $"SUM(COALESCE(d.{Quote(c)}, 0)) OVER w"))} " +
             "FROM channels AS c JOIN days ON days.\"LocationId\" = c.\"LocationId\" AND days.\"DayStartUtc\" >= c.\"First\" " +
             "LEFT JOIN d ON d.\"LocationId\" = c.\"LocationId\" AND d.\"Channel\" = c.\"Channel\" AND d.\"DayStartUtc\" = days.\"DayStartUtc\" " +
-            "WINDOW w AS (PARTITION BY c.\"LocationId\", c.\"Channel\" ORDER BY days.\"DayStartUtc\")";
+            "WINDOW w AS (PARTITION BY c.\"LocationId\", c.\"Channel\" ORDER BY days.\"DayStartUtc\") " +
+            // In day order, as live writes add them: one instant's rows of many locations then sit on few pages.
+            "ORDER BY days.\"DayStartUtc\", c.\"LocationId\", c.\"Channel\"";
         await db.Database.ExecuteSqlRawAsync(sql, [parameter], ct);
     }
 
