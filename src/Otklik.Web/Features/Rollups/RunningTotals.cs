@@ -28,8 +28,8 @@ public static class RunningTotals
     private const string ConflictKeys = "\"LocationId\", \"DayStartUtc\", \"Channel\", \"OrganizationId\"";
     /// <summary>The advisory lock of running-total writers on PostgreSQL ("OTKRUN").</summary>
     private const long PostgresLock = 0x4F544B52554E;
-    /// <summary>Deltas per set of statements: SQLite finds parameters by a linear search (15 per delta); the new-channel statement joins a chunk with itself.</summary>
-    private const int SqliteDeltasPerStatement = 40, PostgresDeltasPerStatement = 400;
+    /// <summary>Deltas per set of statements: the new-channel statement joins a chunk with itself.</summary>
+    private const int DeltasPerStatement = 400;
 
     private static string[] Counts => RollupStore.CountColumns;
 
@@ -45,21 +45,38 @@ public static class RunningTotals
         if (deltas.Count == 0) return;
         var postgres = db.Database.IsNpgsql();
         if (postgres) await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLock})", ct);
-        foreach (var chunk in deltas.Chunk(postgres ? PostgresDeltasPerStatement : SqliteDeltasPerStatement))
+        foreach (var chunk in deltas.Chunk(DeltasPerStatement))
         {
-            var values = new List<object>(chunk.Length * (4 + Counts.Length));
-            var sql = new StringBuilder("WITH v (").Append(Keys).Append(", ").AppendJoin(", ", Counts.Select(Quote)).Append(") AS (VALUES ");
-            for (var i = 0; i < chunk.Length; i++)
+            var columns = new StringBuilder("WITH v (").Append(Keys).Append(", ").AppendJoin(", ", Counts.Select(Quote)).Append(") AS ");
+            string with;
+            var values = new List<object>();
+            if (postgres)
             {
-                var (org, location, channel, day, c) = chunk[i];
-                sql.Append(i == 0 ? "(" : ", (").AppendJoin(", ", Enumerable.Range(values.Count, 4 + Counts.Length).Select(n => $"{{{n}}}")).Append(')');
-                values.AddRange(postgres
-                    ? [org, location, day.ToUniversalTime(), channel]
-                    : [Text(org), Text(location), day.UtcTicks, channel]);
-                values.AddRange([c.Green, c.Red, c.Suppressed, c.Visitors, c.Receipts, postgres ? c.Revenue : (double)c.Revenue, c.Items, c.SalesAttempts,
-                    c.FeedbackPositive, c.FeedbackNeutral, c.FeedbackNegative]);
+                // VALUES with one parameter per field (Npgsql binds them by position).
+                columns.Append("(VALUES ");
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var (org, location, channel, day, c) = chunk[i];
+                    columns.Append(i == 0 ? "(" : ", (").AppendJoin(", ", Enumerable.Range(values.Count, 4 + Counts.Length).Select(n => $"{{{n}}}")).Append(')');
+                    values.AddRange([org, location, day.ToUniversalTime(), channel, c.Green, c.Red, c.Suppressed, c.Visitors, c.Receipts, c.Revenue, c.Items,
+                        c.SalesAttempts, c.FeedbackPositive, c.FeedbackNeutral, c.FeedbackNegative]);
+                }
+                with = columns.Append(") ").ToString();
             }
-            var with = sql.Append(") ").ToString();
+            else
+            {
+                // SQLite: the chunk as one JSON parameter (Microsoft.Data.Sqlite finds each parameter by a linear search, so 15
+                // parameters per delta would cost the square of their number), fields in EF's conventions: Guids as upper-case
+                // text, instants as UTC ticks, decimals as doubles.
+                columns.Append("(SELECT ").AppendJoin(", ", Enumerable.Range(0, 4 + Counts.Length).Select(n => $"value ->> {n}")).Append(" FROM json_each({0})) ");
+                with = columns.ToString();
+                values.Add(JsonSerializer.Serialize(chunk.Select(d => new object[]
+                {
+                    Text(d.Org), Text(d.LocationId), d.Day.UtcTicks, d.Channel, d.Counts.Green, d.Counts.Red, d.Counts.Suppressed, d.Counts.Visitors,
+                    d.Counts.Receipts, (double)d.Counts.Revenue, d.Counts.Items, d.Counts.SalesAttempts, d.Counts.FeedbackPositive, d.Counts.FeedbackNeutral,
+                    d.Counts.FeedbackNegative,
+                })));
+            }
             // The SQL is ours alone (table and column names, placeholders); every value is a parameter.
             foreach (var statement in new[] { CopyForwardSql, AddChannelSql, AddSql })
                 await db.Database.ExecuteSqlRawAsync(string.Concat(with, statement), values, ct);
