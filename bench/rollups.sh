@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rollups benchmark (issue 6): bench/run.sh rollups [--presses 10000000] [--feedback N] [--locations 1000] [--days 365]
-#   [--iterations 20] [--ingest 20000] [--only sqlite|postgres]
+#   [--iterations 20] [--raw-iterations N] [--ingest 20000] [--only sqlite|postgres]
 # Generates presses and feedback, builds rollups with the product's rebuild, times the owner overview and a location
 # drill-down from rollups and from raw events (same process, same run) and rollup maintenance per press, on SQLite and
 # PostgreSQL (a throwaway server). Writes bench/results/<date>-rollups.md and the rollups section of bench/results/latest.md.
@@ -12,7 +12,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) only=$2; shift 2 ;;
     --*) pass+=("$1" "$2"); shift 2 ;;
-    *) echo "usage: bench/run.sh rollups [--presses N] [--feedback N] [--locations N] [--days N] [--iterations N] [--ingest N] [--only sqlite|postgres]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh rollups [--presses N] [--feedback N] [--locations N] [--days N] [--iterations N] [--raw-iterations N] [--ingest N] [--only sqlite|postgres]" >&2; exit 2 ;;
   esac
 done
 echo "Building (Release) ..."
