@@ -141,17 +141,9 @@ public static class RollupStore
     /// of the command's parameters, so a multi-row statement costs the square of its parameter count (400 rows, 6 400
     /// parameters: ~135 ms); a prepared statement rebinds 16 parameters per row and runs in the same process.
     /// </summary>
-    private static async Task SqliteUpsertAsync(OtklikDb db, string table, string[] keyColumns, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct)
-    {
-        var connection = db.Database.GetDbConnection();
-        var open = connection.State == System.Data.ConnectionState.Open;
-        if (!open) await db.Database.OpenConnectionAsync(ct);
-        try
+    private static Task SqliteUpsertAsync(OtklikDb db, string table, string[] keyColumns, IEnumerable<(Guid Org, HourlyBucket Bucket)> buckets, CancellationToken ct) =>
+        WithCommandAsync(db, UpsertSql(table, keyColumns, 1, i => $"$p{i}"), async cmd =>
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            cmd.CommandTimeout = db.Database.GetCommandTimeout() ?? cmd.CommandTimeout;
-            cmd.CommandText = UpsertSql(table, keyColumns, 1, i => $"$p{i}");
             var parameters = new System.Data.Common.DbParameter[keyColumns.Length + CountColumns.Length];
             for (var i = 0; i < parameters.Length; i++)
             {
@@ -171,13 +163,32 @@ public static class RollupStore
                 for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i];
                 await cmd.ExecuteNonQueryAsync(ct);
             }
+        }, ct);
+
+    /// <summary>EF's SQLite representation of a Guid: upper-case text.</summary>
+    internal static string Text(Guid g) => g.ToString().ToUpperInvariant();
+
+    /// <summary>
+    /// A plain command on the context's connection, in its transaction (if any) and with its timeout, for the hot paths where
+    /// EF's own commands cost too much; the connection is opened for the work and closed after if it was closed.
+    /// </summary>
+    internal static async Task WithCommandAsync(OtklikDb db, string sql, Func<System.Data.Common.DbCommand, Task> work, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var open = connection.State == System.Data.ConnectionState.Open;
+        if (!open) await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            cmd.CommandTimeout = db.Database.GetCommandTimeout() ?? cmd.CommandTimeout;
+            cmd.CommandText = sql;
+            await work(cmd);
         }
         finally
         {
             if (!open) await db.Database.CloseConnectionAsync();
         }
-
-        static string Text(Guid g) => g.ToString().ToUpperInvariant();
     }
 
     /// <summary><c>INSERT … VALUES (…), … ON CONFLICT (keys) DO UPDATE SET count = count + excluded.count</c> for <paramref name="rows"/> rows.</summary>

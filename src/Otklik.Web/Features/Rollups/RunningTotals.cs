@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Otklik.Core.Rollups;
 using Otklik.Web.Data;
 
@@ -72,7 +71,7 @@ public static class RunningTotals
                 with = columns.ToString();
                 values.Add(JsonSerializer.Serialize(chunk.Select(d => new object[]
                 {
-                    Text(d.Org), Text(d.LocationId), d.Day.UtcTicks, d.Channel, d.Counts.Green, d.Counts.Red, d.Counts.Suppressed, d.Counts.Visitors,
+                    RollupStore.Text(d.Org), RollupStore.Text(d.LocationId), d.Day.UtcTicks, d.Channel, d.Counts.Green, d.Counts.Red, d.Counts.Suppressed, d.Counts.Visitors,
                     d.Counts.Receipts, (double)d.Counts.Revenue, d.Counts.Items, d.Counts.SalesAttempts, d.Counts.FeedbackPositive, d.Counts.FeedbackNeutral,
                     d.Counts.FeedbackNegative,
                 })));
@@ -170,18 +169,11 @@ public static class RunningTotals
               $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = l.value AND p.\"DayStartUtc\" < @before ORDER BY p.\"DayStartUtc\" DESC LIMIT 1) " +
               $"AND {tenantFilter}";
 
-        var connection = db.Database.GetDbConnection();
-        var open = connection.State == System.Data.ConnectionState.Open;
-        if (!open) await db.Database.OpenConnectionAsync(ct);
-        try
+        await RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            cmd.CommandTimeout = db.Database.GetCommandTimeout() ?? cmd.CommandTimeout;
-            cmd.CommandText = sql;
-            var (_, list) = Ids(db, "", ids);
             // EF's SQLite conventions: Guids as upper-case text, instants as UTC ticks.
-            object[] values = [list, postgres ? before.ToUniversalTime() : before.UtcTicks, tenant.IsSystem, postgres ? tenant.OrganizationId : Text(tenant.OrganizationId)];
+            object[] values = [Ids(db, "", ids).Parameter, postgres ? before.ToUniversalTime() : before.UtcTicks, tenant.IsSystem,
+                postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId)];
             string[] names = ["@ids", "@before", "@system", "@org"];
             for (var i = 0; i < names.Length; i++)
             {
@@ -198,11 +190,7 @@ public static class RunningTotals
                     Suppressed = reader.GetInt64(4), Visitors = reader.GetInt64(5), Receipts = reader.GetInt64(6), SalesAttempts = reader.GetInt64(7),
                     FeedbackPositive = reader.GetInt64(8), FeedbackNeutral = reader.GetInt64(9), FeedbackNegative = reader.GetInt64(10),
                 });
-        }
-        finally
-        {
-            if (!open) await db.Database.CloseConnectionAsync();
-        }
+        }, ct);
         return rows;
     }
 
@@ -225,8 +213,7 @@ public static class RunningTotals
     /// <summary>A filter on a location column and its one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>
     private static (string Filter, object Parameter) Ids(OtklikDb db, string column, IEnumerable<Guid> ids) => db.Database.IsNpgsql()
         ? ($"{column} = ANY({{0}})", ids.ToArray())
-        : ($"{column} IN (SELECT value FROM json_each({{0}}))", JsonSerializer.Serialize(ids.Select(Text)));
+        : ($"{column} IN (SELECT value FROM json_each({{0}}))", JsonSerializer.Serialize(ids.Select(RollupStore.Text)));
 
-    private static string Text(Guid g) => g.ToString().ToUpperInvariant();
     private static string Quote(string column) => $"\"{column}\"";
 }
