@@ -60,8 +60,8 @@ public static class DatabaseSetup
     /// <summary>
     /// WAL lets readers work while the writer commits; synchronous=FULL makes an acknowledged commit survive power loss,
     /// not only a crash of the process. A page cache of up to 64 MiB per connection (SQLite's default is 2 MiB; pages are
-    /// taken as used): an overview of a thousand locations reads each location's running totals at six instants, some 50 MiB
-    /// of pages spread over the table, which a 2 MiB cache reads from the operating system again on every load.
+    /// taken as used): an overview of a thousand locations reads each location's running totals at six instants, thousands of
+    /// pages spread over the table, which a 2 MiB cache read from the operating system again on every load.
     /// </summary>
     public sealed class SqlitePragmas : DbConnectionInterceptor
     {

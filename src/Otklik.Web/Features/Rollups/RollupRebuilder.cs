@@ -149,18 +149,24 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     /// </summary>
     public static async Task RetierAsync(OtklikDb db, Guid locationId, TimeZoneInfo zone, CancellationToken ct)
     {
+        await SumDaysAgainAsync(db, locationId, zone, ct);
+        await RunningTotals.RebuildAsync(db, [locationId], ct);
+    }
+
+    /// <summary>A location's local days and months summed again from its hourly rows (the running totals are the caller's).</summary>
+    private static async Task SumDaysAgainAsync(OtklikDb db, Guid locationId, TimeZoneInfo zone, CancellationToken ct)
+    {
         await db.DailyRollups.Where(r => r.LocationId == locationId).ExecuteDeleteAsync(ct);
         await db.MonthlyRollups.Where(r => r.LocationId == locationId).ExecuteDeleteAsync(ct);
         var hourly = (await db.HourlyRollups.AsNoTracking().Where(r => r.LocationId == locationId).ToListAsync(ct)).Select(r => Bucket(r, r.HourStartUtc)).ToList();
         await RollupStore.UpsertAsync(db, RollupTier.Day, RollupStore.ToTier(RollupTier.Day, hourly, _ => zone), ct);
         await RollupStore.UpsertAsync(db, RollupTier.Month, RollupStore.ToTier(RollupTier.Month, hourly, _ => zone), ct);
-        await RunningTotals.RebuildAsync(db, [locationId], ct);
     }
 
     /// <summary>
     /// Days and months whose first hour is not their location's local day start (a database written before the tiers were
     /// local, or a zone changed behind the application's back) are summed again from the hourly rows, every location the
-    /// context sees. Looks at the latest daily rows first, so a sound database costs one small query (at startup).
+    /// context sees, and the running totals from those days. Looks at the latest daily rows first, so a sound database costs one small query (at startup).
     /// </summary>
     /// <returns>How many locations were summed again (0: the sample was sound).</returns>
     public static async Task<int> RealignAsync(OtklikDb db, CancellationToken ct)
@@ -171,7 +177,8 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
             return 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockAsync(db, ct);
-        foreach (var (id, zone) in zones) await RetierAsync(db, id, zone, ct);
+        foreach (var (id, zone) in zones) await SumDaysAgainAsync(db, id, zone, ct);
+        await RunningTotals.RebuildAsync(db, zones.Keys, ct); // once for all, not a statement per location
         await tx.CommitAsync(ct);
         return zones.Count;
     }

@@ -124,7 +124,7 @@ public static class RunningTotals
         var ids = locationIds.ToList();
         await db.RunningRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId)).ExecuteDeleteAsync(ct);
         if (ids.Count == 0) return;
-        var (filter, parameter) = Ids(db, "\"LocationId\"", ids);
+        var filter = InIds(db, "\"LocationId\"");
         var sum = string.Join(", ", Counts.Select(c => $"SUM({Quote(c)}) AS {Quote(c)}"));
         var sql =
             $"WITH d AS (SELECT \"OrganizationId\", \"LocationId\", \"Channel\", \"DayStartUtc\", {sum} FROM \"{RollupStore.DailyTable}\" WHERE {filter} " +
@@ -138,7 +138,7 @@ public static class RunningTotals
             "WINDOW w AS (PARTITION BY c.\"LocationId\", c.\"Channel\" ORDER BY days.\"DayStartUtc\") " +
             // In day order, as live writes add them: one instant's rows of many locations then sit on few pages.
             "ORDER BY days.\"DayStartUtc\", c.\"LocationId\", c.\"Channel\"";
-        await db.Database.ExecuteSqlRawAsync(sql, [parameter], ct);
+        await db.Database.ExecuteSqlRawAsync(sql, [IdsParameter(db, ids)], ct);
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ public static class RunningTotals
         await RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
             // EF's SQLite conventions: Guids as upper-case text, instants as UTC ticks.
-            object[] values = [Ids(db, "", ids).Parameter, postgres ? before.ToUniversalTime() : before.UtcTicks, tenant.IsSystem,
+            object[] values = [IdsParameter(db, ids), postgres ? before.ToUniversalTime() : before.UtcTicks, tenant.IsSystem,
                 postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId)];
             string[] names = ["@ids", "@before", "@system", "@org"];
             for (var i = 0; i < names.Length; i++)
@@ -212,10 +212,13 @@ public static class RunningTotals
         }
     }
 
-    /// <summary>A filter on a location column and its one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>
-    private static (string Filter, object Parameter) Ids(OtklikDb db, string column, IEnumerable<Guid> ids) => db.Database.IsNpgsql()
-        ? ($"{column} = ANY({{0}})", ids.ToArray())
-        : ($"{column} IN (SELECT value FROM json_each({{0}}))", JsonSerializer.Serialize(ids.Select(RollupStore.Text)));
+    /// <summary>A list of location ids as one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>
+    private static object IdsParameter(OtklikDb db, IEnumerable<Guid> ids) =>
+        db.Database.IsNpgsql() ? ids.ToArray() : JsonSerializer.Serialize(ids.Select(RollupStore.Text));
+
+    /// <summary>A filter of a location column by the list of <see cref="IdsParameter"/> as parameter <c>{0}</c>.</summary>
+    private static string InIds(OtklikDb db, string column) =>
+        db.Database.IsNpgsql() ? $"{column} = ANY({{0}})" : $"{column} IN (SELECT value FROM json_each({{0}}))";
 
     private static string Quote(string column) => $"\"{column}\"";
 }

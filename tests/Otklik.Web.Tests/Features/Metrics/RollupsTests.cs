@@ -182,6 +182,28 @@ public abstract class RollupsTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task RunningTotals_ReadAsATenant_AreOnlyItsOwnLocations_AndAScopedManagersOnlyTheirs()
+    {
+        // The running totals are read with a plain command, so the read applies the tenant's filters itself.
+        var mine = await Seed.CreateAsync(app);
+        var theirs = await Seed.CreateAsync(app);
+        PressSpec[] presses = [new(0, false, 30, false, false), new(1, true, 40, false, false)];
+        await SendAsync(mine, presses, []);
+        await SendAsync(theirs, presses, []);
+        Guid[] asked = [mine.Location.Id, mine.OtherLocation.Id, theirs.Location.Id, theirs.OtherLocation.Id];
+        var later = DateTimeOffset.UtcNow.AddDays(2);
+        Task<Guid[]> SeenAsync(Guid? org, IReadOnlyCollection<Guid>? scope = null) => app.WithDbAsync(async db =>
+        {
+            if (scope is not null) db.Tenant.SetPrincipal(org!.Value, OtklikRole.LocationManager, null, null, scope);
+            return (await RunningTotals.BeforeAsync(db, asked, later, CancellationToken.None)).Select(r => r.LocationId).Distinct().Order().ToArray();
+        }, org);
+
+        Assert.Equal(asked.Order(), await SeenAsync(null)); // the system sees every one: each has rows
+        Assert.Equal(new[] { mine.Location.Id, mine.OtherLocation.Id }.Order(), await SeenAsync(mine.Org.Id));
+        Assert.Equal([mine.OtherLocation.Id], await SeenAsync(mine.Org.Id, [mine.OtherLocation.Id]));
+    }
+
+    [Fact]
     public async Task PressSentTwice_CountsOnceInRollups()
     {
         var seed = await Seed.CreateAsync(app);
