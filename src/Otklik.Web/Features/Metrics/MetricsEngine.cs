@@ -44,8 +44,11 @@ public sealed record MetricsRow(string Key, string Label, MetricsCounts Counts, 
 /// <summary>The answer of <c>GET /api/v1/metrics</c>; every number through the one definition in <c>Otklik.Core</c>.</summary>
 public sealed record MetricsReport(string From, string To, string GroupBy, Guid? LocationId, IReadOnlyList<MetricsRow> Rows, MetricsRow Totals);
 
-/// <summary>Summed counts of one location, employee (<see cref="Guid.Empty"/>: nobody known), UTC hour and channel; fields not asked for are default.</summary>
-public readonly record struct Cell(Guid LocationId, Guid StaffKey, DateTimeOffset HourStartUtc, string Channel, BucketCounts Counts);
+/// <summary>
+/// Summed counts of one location, employee (<see cref="Guid.Empty"/>: nobody known), UTC hour and channel; fields not asked for
+/// are default. A class: a report holds thousands, and lists of them as structs (150 bytes each) land on the large-object heap.
+/// </summary>
+public sealed record Cell(Guid LocationId, Guid StaffKey, DateTimeOffset HourStartUtc, string Channel, BucketCounts Counts);
 
 /// <summary>A location of the report and its period as instants on whole UTC hours (the hours that start in the period).</summary>
 public sealed record Place(Guid Id, string Name, TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End);
@@ -101,9 +104,10 @@ public static class MetricsEngine
         var cells = await CellsAsync(db, places, p => (p.Start, p.End), dims, source, rawSources, ct, staffId, reads: reads);
         // Trends: the last week of the period against the week before; the period against the same period a year earlier.
         var trendDims = grouping is MetricsGrouping.Location or MetricsGrouping.Staff ? dims : Dims.None;
-        var thisWeek = await CellsAsync(db, places, ThisWeek, trendDims, source, rawSources, ct, staffId, reads: reads);
-        var lastWeek = await CellsAsync(db, places, LastWeek, trendDims, source, rawSources, ct, staffId, reads: reads);
-        var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId, reads: reads);
+        // Trends only sum their cells: the channels may come added up.
+        var thisWeek = await CellsAsync(db, places, ThisWeek, trendDims, source, rawSources, ct, staffId, reads: reads, channels: false);
+        var lastWeek = await CellsAsync(db, places, LastWeek, trendDims, source, rawSources, ct, staffId, reads: reads, channels: false);
+        var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId, reads: reads, channels: false);
 
         var byPlace = places.ToDictionary(p => p.Id);
         var localDay = LocalDays();
@@ -239,9 +243,13 @@ public static class MetricsEngine
     /// </summary>
     /// <param name="channel">Only this channel's counts (e.g. <c>""</c>: presses and sales), or every channel.</param>
     /// <param name="reads">Running totals already read for the same report (ranges sharing an end read it once).</param>
+    /// <param name="channels">
+    /// False when the caller only sums the cells: from the running totals, a location's channels may then come as one cell
+    /// (channel <see cref="RunningTotals.AllChannels"/>).
+    /// </param>
     public static async Task<List<Cell>> CellsAsync(OtklikDb db, IReadOnlyList<Place> places, Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range,
         Dims dims, MetricsSource source, IEnumerable<IRollupSource> rawSources, CancellationToken ct, Guid? staffId = null, string? channel = null,
-        RunningTotals.Reads? reads = null)
+        RunningTotals.Reads? reads = null, bool channels = true)
     {
         reads ??= new RunningTotals.Reads();
         var cells = new List<Cell>();
@@ -250,7 +258,7 @@ public static class MetricsEngine
             var ((start, end), zone) = group.Key;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, reads, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, reads, channels, ct));
             else cells.AddRange((await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct)).Where(c => channel is null || c.Channel == channel));
         }
         // Several ranges (time zones) may give the same key: merge.
@@ -259,7 +267,7 @@ public static class MetricsEngine
     }
 
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
-        Guid? staffId, string? channel, RunningTotals.Reads reads, CancellationToken ct)
+        Guid? staffId, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
     {
         var hourly = Scope(db.HourlyRollups, ids, staffId, channel);
         if (dims.HasFlag(Dims.Hour))
@@ -281,7 +289,7 @@ public static class MetricsEngine
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
             return days;
         }
-        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, reads, ct);
+        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, reads, channels, ct);
         // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
         var cells = new List<Cell>();
         foreach (var (tier, from, to) in Rollup.Cover(start, end, zone))
@@ -299,7 +307,7 @@ public static class MetricsEngine
     /// its edge hours from the hourly tier. Cells whose counts are all zero are left out (raw data has none).
     /// </summary>
     private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
-        Dims dims, IQueryable<HourlyRollup> hourly, string? channel, RunningTotals.Reads reads, CancellationToken ct)
+        Dims dims, IQueryable<HourlyRollup> hourly, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
     {
         var cells = new List<Cell>();
         DateTimeOffset? daysFrom = null, daysTo = null;
@@ -322,8 +330,10 @@ public static class MetricsEngine
                     sums[key] = sums.TryGetValue(key, out var c) ? c.Merge(counts) : counts;
                 }
             }
-            Add(await reads.BeforeAsync(db, ids, last, ct), negate: false);
-            Add(await reads.BeforeAsync(db, ids, first, ct), negate: true);
+            // A channel filter needs the rows per channel.
+            var perChannel = channels || channel is not null;
+            Add(await reads.BeforeAsync(db, ids, last, zone, perChannel, ct), negate: false);
+            Add(await reads.BeforeAsync(db, ids, first, zone, perChannel, ct), negate: true);
             cells.AddRange(sums.Where(kv => kv.Value != default).Select(kv => new Cell(kv.Key.Item1, Guid.Empty, default, kv.Key.Item2, kv.Value)));
         }
         return cells;

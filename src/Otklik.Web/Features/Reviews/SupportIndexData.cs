@@ -136,6 +136,7 @@ public static class SupportIndexData
     /// <summary>Customers entered by hand for the place's local dates; a count overlapping part of the period takes its share of days.</summary>
     public static long? Manual(IEnumerable<CustomerCount> counts, Place place)
     {
+        if (!counts.Any()) return null;
         var from = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(place.Start, place.Zone).DateTime);
         var to = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(place.End.AddTicks(-1), place.Zone).DateTime);
         long? total = null;

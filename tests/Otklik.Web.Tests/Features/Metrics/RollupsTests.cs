@@ -191,16 +191,23 @@ public abstract class RollupsTests(OtklikApp app)
         await SendAsync(mine, presses, []);
         await SendAsync(theirs, presses, []);
         Guid[] asked = [mine.Location.Id, mine.OtherLocation.Id, theirs.Location.Id, theirs.OtherLocation.Id];
-        var later = DateTimeOffset.UtcNow.AddDays(2);
-        Task<Guid[]> SeenAsync(Guid? org, IReadOnlyCollection<Guid>? scope = null) => app.WithDbAsync(async db =>
+        // Both reads: the rows of the day just before the instant (tomorrow's start: the presses' day), and the last day before
+        // a later instant (two days on: no rows on the day before it); each per channel and summed.
+        var zones = await app.WithDbAsync(db => db.Locations.Where(l => asked.Contains(l.Id)).Select(l => l.TimeZone).Distinct().ToListAsync(), null);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(Assert.Single(zones));
+        var tomorrow = Rollup.DayStart(Rollup.LocalDay(DateTimeOffset.UtcNow, zone).AddDays(1), zone);
+        foreach (var (before, perChannel) in new[] { (tomorrow, true), (tomorrow, false), (tomorrow.AddDays(2), true), (tomorrow.AddDays(2), false) })
         {
-            if (scope is not null) db.Tenant.SetPrincipal(org!.Value, OtklikRole.LocationManager, null, null, scope);
-            return (await RunningTotals.BeforeAsync(db, asked, later, CancellationToken.None)).Select(r => r.LocationId).Distinct().Order().ToArray();
-        }, org);
+            Task<Guid[]> SeenAsync(Guid? org, IReadOnlyCollection<Guid>? scope = null) => app.WithDbAsync(async db =>
+            {
+                if (scope is not null) db.Tenant.SetPrincipal(org!.Value, OtklikRole.LocationManager, null, null, scope);
+                return (await RunningTotals.BeforeAsync(db, asked, before, zone, perChannel, CancellationToken.None)).Select(r => r.LocationId).Distinct().Order().ToArray();
+            }, org);
 
-        Assert.Equal(asked.Order(), await SeenAsync(null)); // the system sees every one: each has rows
-        Assert.Equal(new[] { mine.Location.Id, mine.OtherLocation.Id }.Order(), await SeenAsync(mine.Org.Id));
-        Assert.Equal([mine.OtherLocation.Id], await SeenAsync(mine.Org.Id, [mine.OtherLocation.Id]));
+            Assert.Equal(asked.Order(), await SeenAsync(null)); // the system sees every one: each has rows
+            Assert.Equal(new[] { mine.Location.Id, mine.OtherLocation.Id }.Order(), await SeenAsync(mine.Org.Id));
+            Assert.Equal([mine.OtherLocation.Id], await SeenAsync(mine.Org.Id, [mine.OtherLocation.Id]));
+        }
     }
 
     [Fact]
