@@ -187,15 +187,18 @@ public static class RunningTotals
         var select = perChannel
             ? "r.\"Channel\", " + string.Join(", ", counts.Select(c => $"r.{Quote(c)}"))
             : $"'{AllChannels}', " + string.Join(", ", counts.Select(c => $"SUM(r.{Quote(c)})"));
-        // The location's day: the one asked for, or its last one before the instant.
-        var day = exactDay ? "@at" : $"(SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = {{0}} AND p.\"DayStartUtc\" < @at ORDER BY p.\"DayStartUtc\" DESC LIMIT 1)";
+        // The location's day: the one asked for, or its last one before the instant ({0}: the location).
+        var last = $"SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = {{0}} AND p.\"DayStartUtc\" < @at ORDER BY p.\"DayStartUtc\" DESC LIMIT 1";
         const string tenantFilter = "(@system OR r.\"OrganizationId\" = @org)";
         var sql = postgres
-            ? $"SELECT l.n - 1, {select} FROM unnest(@ids) WITH ORDINALITY AS l(id, n) JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id " +
-              $"AND r.\"DayStartUtc\" = {string.Format(CultureInfo.InvariantCulture, day, "l.id")} WHERE {tenantFilter}{(perChannel ? "" : " GROUP BY l.n")}"
+            // PostgreSQL: the last day as a LATERAL join (as a subquery in the join condition it took ten times as long).
+            ? $"SELECT l.n - 1, {select} FROM unnest(@ids) WITH ORDINALITY AS l(id, n) " +
+              (exactDay ? "" : $"CROSS JOIN LATERAL ({string.Format(CultureInfo.InvariantCulture, last, "l.id")}) AS last ") +
+              $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = {(exactDay ? "@at" : "last.\"DayStartUtc\"")} " +
+              $"WHERE {tenantFilter}{(perChannel ? "" : " GROUP BY l.n")}"
             // SQLite: CROSS JOIN keeps the list of locations outermost, so each location costs one or two index seeks.
             : $"SELECT l.key, {select} FROM json_each(@ids) AS l CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = l.value " +
-              $"AND r.\"DayStartUtc\" = {string.Format(CultureInfo.InvariantCulture, day, "l.value")} AND {tenantFilter}{(perChannel ? "" : " GROUP BY l.key")}";
+              $"AND r.\"DayStartUtc\" = {(exactDay ? "@at" : $"({string.Format(CultureInfo.InvariantCulture, last, "l.value")})")} AND {tenantFilter}{(perChannel ? "" : " GROUP BY l.key")}";
 
         return RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
