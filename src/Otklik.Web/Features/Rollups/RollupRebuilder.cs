@@ -200,7 +200,7 @@ public sealed class RollupRebuilder(IEnumerable<IRollupSource> sources)
     /// the running-total upsert was planned as a scan of the whole (bloated) table: 1.0–1.5 s per batch of 100 presses against
     /// ~25 ms with statistics.
     /// </summary>
-    public static Task AnalyzeAsync(OtklikDb db, CancellationToken ct) => db.Database.IsNpgsql()
+    private static Task AnalyzeAsync(OtklikDb db, CancellationToken ct) => db.Database.IsNpgsql()
         ? db.Database.ExecuteSqlRawAsync($"ANALYZE \"{RollupStore.Table}\", \"{RollupStore.DailyTable}\", \"{RollupStore.MonthlyTable}\", \"{RunningTotals.Table}\"", ct)
         : Task.CompletedTask;
 

@@ -227,7 +227,7 @@ public static class RunningTotals
     /// <summary>
     /// <see cref="BeforeAsync"/> remembered for one report: its ranges share ends (a period ends where its last week ends, the
     /// last week starts where the week before it ends), so four ranges read six instants, not eight; an instant read per channel
-    /// also answers the same instant summed.
+    /// also answers the same instant summed (the rows per channel, which the caller adds up anyway).
     /// </summary>
     public sealed class Reads
     {
@@ -238,21 +238,12 @@ public static class RunningTotals
         {
             var ids = string.Join(',', locationIds);
             if (known.TryGetValue((ids, before, perChannel), out var rows)) return rows;
-            if (!perChannel && known.TryGetValue((ids, before, true), out var channels)) rows = Summed(channels);
+            // Rows per channel answer a summed read as well: its callers only add the rows up.
+            if (!perChannel && known.TryGetValue((ids, before, true), out var channels)) rows = channels;
             else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct);
             known[(ids, before, perChannel)] = rows;
             return rows;
         }
-
-        private static List<RunningRollup> Summed(List<RunningRollup> rows) =>
-            [.. rows.GroupBy(r => r.LocationId).Select(g => g.Aggregate(new RunningRollup { LocationId = g.Key, Channel = AllChannels }, (sum, r) =>
-            {
-                (sum.Green, sum.Red, sum.Suppressed, sum.Visitors, sum.Receipts) = (sum.Green + r.Green, sum.Red + r.Red, sum.Suppressed + r.Suppressed,
-                    sum.Visitors + r.Visitors, sum.Receipts + r.Receipts);
-                (sum.SalesAttempts, sum.FeedbackPositive, sum.FeedbackNeutral, sum.FeedbackNegative) = (sum.SalesAttempts + r.SalesAttempts,
-                    sum.FeedbackPositive + r.FeedbackPositive, sum.FeedbackNeutral + r.FeedbackNeutral, sum.FeedbackNegative + r.FeedbackNegative);
-                return sum;
-            }))];
     }
 
     /// <summary>A list of location ids as one parameter: an array on PostgreSQL, a JSON array of EF's upper-case Guid text on SQLite.</summary>

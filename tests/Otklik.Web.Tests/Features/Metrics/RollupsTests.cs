@@ -301,18 +301,10 @@ public sealed class RollupsPostgresTests(PostgresApp app) : RollupsTests(app), I
     {
         // Without statistics (autovacuum is locked out during a rebuild) the running-total upsert was planned as a whole-table scan.
         var seed = await Seed.CreateAsync(app);
-        Task<Dictionary<string, long>> AnalyzedAsync() => app.WithDbAsync(async db =>
-        {
-            var counts = new Dictionary<string, long>();
-            var connection = db.Database.GetDbConnection();
-            await db.Database.OpenConnectionAsync();
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT pg_stat_clear_snapshot(); SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname LIKE '%Rollups'";
-            await using var reader = await cmd.ExecuteReaderAsync();
-            await reader.NextResultAsync();
-            while (await reader.ReadAsync()) counts[reader.GetString(0)] = reader.GetInt64(1);
-            return counts;
-        }, null);
+        // Each statement outside a transaction reads the statistics afresh.
+        Task<Dictionary<string, long>> AnalyzedAsync() => app.WithDbAsync(db => db.Database
+            .SqlQueryRaw<TableStat>("SELECT relname::text AS \"Name\", analyze_count AS \"Analyzed\" FROM pg_stat_user_tables WHERE relname LIKE '%Rollups'")
+            .ToDictionaryAsync(t => t.Name, t => t.Analyzed), null);
         var before = await AnalyzedAsync();
         using var owner = seed.Org.Owner();
         (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-2), to = DateTimeOffset.UtcNow })).EnsureSuccessStatusCode();
@@ -320,4 +312,6 @@ public sealed class RollupsPostgresTests(PostgresApp app) : RollupsTests(app), I
         Assert.Equal(4, after.Count);
         Assert.All(after, t => Assert.True(t.Value > before.GetValueOrDefault(t.Key), $"{t.Key} was not analyzed"));
     }
+
+    private sealed record TableStat(string Name, long Analyzed);
 }
