@@ -110,10 +110,11 @@ public static class MetricsEngine
         var lastYear = await CellsAsync(db, places, LastYear, trendDims, source, rawSources, ct, staffId, reads: reads, channels: false);
 
         var byPlace = places.ToDictionary(p => p.Id);
+        var idText = places.ToDictionary(p => p.Id, p => p.Id.ToString());
         var localDay = LocalDays();
         Func<Cell, string> rowKey = grouping switch
         {
-            MetricsGrouping.Location => c => c.LocationId.ToString(),
+            MetricsGrouping.Location => c => idText[c.LocationId],
             MetricsGrouping.Staff => c => c.StaffKey == Guid.Empty ? NotAttributedKey : c.StaffKey.ToString(),
             MetricsGrouping.Day => c => localDay(c.HourStartUtc, byPlace[c.LocationId].Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             MetricsGrouping.Hour => c => Local(c, byPlace).Hour.ToString(CultureInfo.InvariantCulture),
@@ -122,7 +123,7 @@ public static class MetricsEngine
 
         var keys = grouping switch
         {
-            MetricsGrouping.Location => places.Select(p => (p.Id.ToString(), p.Name)).ToList(),
+            MetricsGrouping.Location => places.Select(p => (idText[p.Id], p.Name)).ToList(),
             MetricsGrouping.Staff => await StaffKeysAsync(db, cells, ct),
             MetricsGrouping.Hour => [.. Enumerable.Range(0, 24).Select(h => (h.ToString(CultureInfo.InvariantCulture), $"{h:00}:00"))],
             MetricsGrouping.Weekday => [.. Enumerable.Range(1, 7).Select(d => (d.ToString(CultureInfo.InvariantCulture), ButtonStats.FromIso(d).ToString()))],
@@ -191,7 +192,12 @@ public static class MetricsEngine
     private static MetricTrend Trend(string metric, TrendResult t) =>
         new(metric, t.Kind, t.Current.Successes, t.Current.Trials, t.Previous.Successes, t.Previous.Trials, t.Change, t.Z, t.IsWithinNoise);
 
-    public static BucketCounts Sum(IEnumerable<Cell> cells) => cells.Aggregate(default(BucketCounts), (acc, c) => acc.Merge(c.Counts));
+    public static BucketCounts Sum(IEnumerable<Cell> cells)
+    {
+        var sum = default(BucketCounts);
+        foreach (var c in cells) sum = sum.Merge(c.Counts);
+        return sum;
+    }
 
     private static List<(string, string)> DayKeys(List<Place> places)
     {
@@ -253,18 +259,26 @@ public static class MetricsEngine
     {
         reads ??= new RunningTotals.Reads();
         var cells = new List<Cell>();
-        foreach (var group in places.GroupBy(p => (Range: range(p), p.Zone)))
+        var parts = 0;
+        // By the zone's id: TimeZoneInfo's own equality compares every adjustment rule (a thousand places took milliseconds).
+        foreach (var group in places.GroupBy(p => (Range: range(p), Zone: p.Zone.Id)))
         {
-            var ((start, end), zone) = group.Key;
+            var (start, end) = group.Key.Range;
+            var zone = group.First().Zone;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
+            parts++;
             if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, reads, channels, ct));
             else cells.AddRange((await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct)).Where(c => channel is null || c.Channel == channel));
         }
-        // Several ranges (time zones) may give the same key: merge.
-        return [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
-            .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
+        // Each part's cells have distinct keys; several parts (ranges, time zones) may give the same key: merge.
+        return parts > 1 ? Merge(cells) : cells;
     }
+
+    /// <summary>Cells of the same key summed into one.</summary>
+    private static List<Cell> Merge(IEnumerable<Cell> cells) =>
+        [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
+            .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
 
     private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
         Guid? staffId, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
@@ -290,7 +304,8 @@ public static class MetricsEngine
             return days;
         }
         if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, reads, channels, ct);
-        // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours).
+        // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours),
+        // merged into one cell per key.
         var cells = new List<Cell>();
         foreach (var (tier, from, to) in Rollup.Cover(start, end, zone))
             cells.AddRange(tier switch
@@ -299,45 +314,58 @@ public static class MetricsEngine
                 RollupTier.Day => await GroupAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
                 _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId, channel).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
             });
-        return cells;
+        return Merge(cells);
     }
 
     /// <summary>
     /// Per location or in total: the range's whole local days as the difference of two running totals per location and channel,
-    /// its edge hours from the hourly tier. Cells whose counts are all zero are left out (raw data has none).
+    /// its edge hours from the hourly tier, one cell per key. Cells whose counts are all zero are left out (raw data has none).
     /// </summary>
     private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
         Dims dims, IQueryable<HourlyRollup> hourly, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
     {
-        var cells = new List<Cell>();
+        var perLocation = dims.HasFlag(Dims.Location);
+        // A channel filter needs the rows per channel; a caller that only sums gets one cell per location.
+        var perChannel = channels || channel is not null;
+        // Per location (Guid.Empty: in total), its channels' sums: a handful each, searched in a short list. A thousand locations
+        // keyed by (location, channel) made a dictionary of 4,000 entries of 100-byte counts on the large-object heap per range.
+        var sums = new Dictionary<Guid, List<(string Channel, BucketCounts Counts)>>();
+        void Add(Guid location, string rowChannel, BucketCounts counts)
+        {
+            if (channel is not null && rowChannel != channel) return;
+            var key = perLocation ? location : Guid.Empty;
+            var name = perChannel ? rowChannel : RunningTotals.AllChannels;
+            if (!sums.TryGetValue(key, out var list)) sums[key] = list = new List<(string, BucketCounts)>(4);
+            for (var i = 0; i < list.Count; i++)
+                if (list[i].Channel == name)
+                {
+                    list[i] = (name, list[i].Counts.Merge(counts));
+                    return;
+                }
+            list.Add((name, counts));
+        }
         DateTimeOffset? daysFrom = null, daysTo = null;
         foreach (var (tier, from, to) in Rollup.Cover(start, end, zone, RollupTier.Day))
         {
-            if (tier == RollupTier.Hour) cells.AddRange(await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct));
+            if (tier == RollupTier.Hour)
+                foreach (var c in await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct)) Add(c.LocationId, c.Channel, c.Counts);
             else (daysFrom, daysTo) = (daysFrom ?? from, to);
         }
         if (daysFrom is { } first && daysTo is { } last)
         {
-            var perLocation = dims.HasFlag(Dims.Location);
-            var sums = new Dictionary<(Guid, string), BucketCounts>();
-            void Add(IEnumerable<RunningRollup> rows, bool negate)
-            {
-                foreach (var r in rows.Where(r => channel is null || r.Channel == channel))
-                {
-                    var key = (perLocation ? r.LocationId : Guid.Empty, r.Channel);
-                    var counts = r.Counts with { Revenue = 0, Items = 0 };
-                    if (negate) counts = counts.Negate();
-                    sums[key] = sums.TryGetValue(key, out var c) ? c.Merge(counts) : counts;
-                }
-            }
-            // A channel filter needs the rows per channel.
-            var perChannel = channels || channel is not null;
-            Add(await reads.BeforeAsync(db, ids, last, zone, perChannel, ct), negate: false);
-            Add(await reads.BeforeAsync(db, ids, first, zone, perChannel, ct), negate: true);
-            cells.AddRange(sums.Where(kv => kv.Value != default).Select(kv => new Cell(kv.Key.Item1, Guid.Empty, default, kv.Key.Item2, kv.Value)));
+            foreach (var r in await reads.BeforeAsync(db, ids, last, zone, perChannel, ct)) Add(r.LocationId, r.Channel, Counted(r));
+            foreach (var r in await reads.BeforeAsync(db, ids, first, zone, perChannel, ct)) Add(r.LocationId, r.Channel, Counted(r).Negate());
         }
+        var cells = new List<Cell>();
+        foreach (var (location, list) in sums)
+            foreach (var (name, counts) in list)
+                if (counts != default) cells.Add(new Cell(location, Guid.Empty, default, name, counts));
         return cells;
     }
+
+    /// <summary>A running-total row's counts as reports read them (no revenue or items: see <see cref="SumsAsync"/>).</summary>
+    private static BucketCounts Counted(RunningRollup r) =>
+        new(r.Green, r.Red, r.Suppressed, r.Visitors, r.Receipts, 0, 0, r.SalesAttempts, r.FeedbackPositive, r.FeedbackNeutral, r.FeedbackNegative);
 
     private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId, string? channel) where T : RollupRow
     {

@@ -189,30 +189,39 @@ public static class RunningTotals
             : $"'{AllChannels}', " + string.Join(", ", counts.Select(c => $"SUM(r.{Quote(c)})"));
         // The location's day: the one asked for, or its last one before the instant ({0}: the location).
         var last = $"SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = {{0}} AND p.\"DayStartUtc\" < @at ORDER BY p.\"DayStartUtc\" DESC LIMIT 1";
-        const string tenantFilter = "(@system OR r.\"OrganizationId\" = @org)";
+        // An organization's day (not the system context's, bound to none) is one range of the (organization, day, location)
+        // index: a thousand locations' rows from neighbouring pages, not a seek each through the key (PostgreSQL: 650 pages read
+        // instead of 4,300; SQLite: 1 ms instead of 7).
+        var byOrganization = exactDay && !tenant.IsSystem;
+        var tenantFilter = byOrganization ? "r.\"OrganizationId\" = @org" : "(@system OR r.\"OrganizationId\" = @org)";
+        string Grouped(string location) => perChannel ? "" : $" GROUP BY {location}";
         var sql = postgres
-            // PostgreSQL: the last day as a LATERAL join (as a subquery in the join condition it took ten times as long).
-            ? $"SELECT l.n - 1, {select} FROM unnest(@ids) WITH ORDINALITY AS l(id, n) " +
-              (exactDay ? "" : $"CROSS JOIN LATERAL ({string.Format(CultureInfo.InvariantCulture, last, "l.id")}) AS last ") +
-              $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = {(exactDay ? "@at" : "last.\"DayStartUtc\"")} " +
-              $"WHERE {tenantFilter}{(perChannel ? "" : " GROUP BY l.n")}"
+            ? byOrganization
+                ? $"SELECT l.n - 1, {select} FROM \"{Table}\" AS r JOIN unnest(@ids) WITH ORDINALITY AS l(id, n) ON r.\"LocationId\" = l.id " +
+                  $"WHERE {tenantFilter} AND r.\"DayStartUtc\" = @at{Grouped("l.n")}"
+                // The last day as a LATERAL join (as a subquery in the join condition it took ten times as long).
+                : $"SELECT l.n - 1, {select} FROM unnest(@ids) WITH ORDINALITY AS l(id, n) " +
+                  (exactDay ? "" : $"CROSS JOIN LATERAL ({string.Format(CultureInfo.InvariantCulture, last, "l.id")}) AS last ") +
+                  $"JOIN \"{Table}\" AS r ON r.\"LocationId\" = l.id AND r.\"DayStartUtc\" = {(exactDay ? "@at" : "last.\"DayStartUtc\"")} " +
+                  $"WHERE {tenantFilter}{Grouped("l.n")}"
             // SQLite: CROSS JOIN keeps the list of locations outermost, so each location costs one or two index seeks.
             : $"SELECT l.key, {select} FROM json_each(@ids) AS l CROSS JOIN \"{Table}\" AS r WHERE r.\"LocationId\" = l.value " +
-              $"AND r.\"DayStartUtc\" = {(exactDay ? "@at" : $"({string.Format(CultureInfo.InvariantCulture, last, "l.value")})")} AND {tenantFilter}{(perChannel ? "" : " GROUP BY l.key")}";
+              $"AND r.\"DayStartUtc\" = {(exactDay ? "@at" : $"({string.Format(CultureInfo.InvariantCulture, last, "l.value")})")} AND {tenantFilter}{Grouped("l.key")}";
 
         return RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
             // EF's SQLite conventions: Guids as upper-case text, instants as UTC ticks.
-            object[] values = [IdsParameter(db, ids), postgres ? at.ToUniversalTime() : at.UtcTicks, tenant.IsSystem,
-                postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId)];
-            string[] names = ["@ids", "@at", "@system", "@org"];
-            for (var i = 0; i < names.Length; i++)
+            void Add(string name, object value)
             {
                 var parameter = cmd.CreateParameter();
-                parameter.ParameterName = names[i];
-                parameter.Value = values[i];
+                parameter.ParameterName = name;
+                parameter.Value = value;
                 cmd.Parameters.Add(parameter);
             }
+            Add("@ids", IdsParameter(db, ids));
+            Add("@at", postgres ? at.ToUniversalTime() : at.UtcTicks);
+            Add("@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
+            if (!byOrganization) Add("@system", tenant.IsSystem);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 rows.Add(new RunningRollup

@@ -2190,6 +2190,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
 
                     b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
 
+                    b.HasIndex("OrganizationId", "DayStartUtc", "LocationId", "Channel");
+
                     b.ToTable("RunningRollups", (string)null);
                 });
 

@@ -2181,6 +2181,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
 
                     b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
 
+                    b.HasIndex("OrganizationId", "DayStartUtc", "LocationId", "Channel");
+
                     b.ToTable("RunningRollups", (string)null);
                 });
 

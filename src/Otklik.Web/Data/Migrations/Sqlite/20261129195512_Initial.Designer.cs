@@ -11,7 +11,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOtklikDb))]
-    [Migration("20261129140815_Initial")]
+    [Migration("20261129195512_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2183,6 +2183,8 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
+
+                    b.HasIndex("OrganizationId", "DayStartUtc", "LocationId", "Channel");
 
                     b.ToTable("RunningRollups", (string)null);
                 });

@@ -12,7 +12,7 @@ using Otklik.Web.Data;
 namespace Otklik.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOtklikDb))]
-    [Migration("20261129140823_Initial")]
+    [Migration("20261129195518_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -2192,6 +2192,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("LocationId", "DayStartUtc", "Channel", "OrganizationId");
+
+                    b.HasIndex("OrganizationId", "DayStartUtc", "LocationId", "Channel");
 
                     b.ToTable("RunningRollups", (string)null);
                 });

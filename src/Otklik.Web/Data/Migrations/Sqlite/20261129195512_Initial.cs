@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Otklik.Web.Data.Migrations.Postgres
+namespace Otklik.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,16 +15,16 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AuditEntries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ApiKeyId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    TargetType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    TargetId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Detail = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    Address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ApiKeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TargetType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    TargetId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -36,22 +35,22 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "DailyRollups",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    DayStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Green = table.Column<long>(type: "bigint", nullable: false),
-                    Red = table.Column<long>(type: "bigint", nullable: false),
-                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
-                    Visitors = table.Column<long>(type: "bigint", nullable: false),
-                    Receipts = table.Column<long>(type: "bigint", nullable: false),
-                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    Items = table.Column<long>(type: "bigint", nullable: false),
-                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -62,10 +61,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FriendlyName = table.Column<string>(type: "text", nullable: true),
-                    Xml = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -76,22 +75,22 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "HourlyRollups",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    HourStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Green = table.Column<long>(type: "bigint", nullable: false),
-                    Red = table.Column<long>(type: "bigint", nullable: false),
-                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
-                    Visitors = table.Column<long>(type: "bigint", nullable: false),
-                    Receipts = table.Column<long>(type: "bigint", nullable: false),
-                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    Items = table.Column<long>(type: "bigint", nullable: false),
-                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HourStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -102,22 +101,22 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "MonthlyRollups",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffKey = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    MonthStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Green = table.Column<long>(type: "bigint", nullable: false),
-                    Red = table.Column<long>(type: "bigint", nullable: false),
-                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
-                    Visitors = table.Column<long>(type: "bigint", nullable: false),
-                    Receipts = table.Column<long>(type: "bigint", nullable: false),
-                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    Items = table.Column<long>(type: "bigint", nullable: false),
-                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MonthStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -128,8 +127,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "MqttNodeSessions",
                 columns: table => new
                 {
-                    ClientId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    RegisteredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    ClientId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    RegisteredAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -140,16 +139,16 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Organizations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    FeedbackConsentText = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    FeedbackConsentVersion = table.Column<int>(type: "integer", nullable: false),
-                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "boolean", nullable: false),
-                    KioskResetSeconds = table.Column<int>(type: "integer", nullable: true),
-                    RequireTwoFactorForAdmins = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackConsentText = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FeedbackConsentVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    ReviewLinksOnlyAfterPraise = table.Column<bool>(type: "INTEGER", nullable: false),
+                    KioskResetSeconds = table.Column<int>(type: "INTEGER", nullable: true),
+                    RequireTwoFactorForAdmins = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -160,21 +159,21 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "RunningRollups",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    DayStartUtc = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Green = table.Column<long>(type: "bigint", nullable: false),
-                    Red = table.Column<long>(type: "bigint", nullable: false),
-                    Suppressed = table.Column<long>(type: "bigint", nullable: false),
-                    Visitors = table.Column<long>(type: "bigint", nullable: false),
-                    Receipts = table.Column<long>(type: "bigint", nullable: false),
-                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    Items = table.Column<long>(type: "bigint", nullable: false),
-                    SalesAttempts = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackPositive = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNeutral = table.Column<long>(type: "bigint", nullable: false),
-                    FeedbackNegative = table.Column<long>(type: "bigint", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DayStartUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    Green = table.Column<long>(type: "INTEGER", nullable: false),
+                    Red = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Visitors = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Items = table.Column<long>(type: "INTEGER", nullable: false),
+                    SalesAttempts = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackPositive = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNeutral = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeedbackNegative = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -185,14 +184,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "UserSessions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    LastSeenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Address = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Browser = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    EndedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Browser = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    EndedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -203,16 +202,16 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ApiKeys",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    KeyHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    KeyHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -229,26 +228,26 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<long>(type: "INTEGER", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -265,9 +264,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "BonusSettings",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    RuleJson = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleJson = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -284,13 +283,13 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CaseSettings",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UnqualifiedMinutes = table.Column<int>(type: "integer", nullable: true),
-                    NotWorthAttentionMinutes = table.Column<int>(type: "integer", nullable: true),
-                    NeedsReactionMinutes = table.Column<int>(type: "integer", nullable: true),
-                    ConsumerTerrorismMinutes = table.Column<int>(type: "integer", nullable: true),
-                    MessagingWebhookUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    MessagingWebhookSecret = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UnqualifiedMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    NotWorthAttentionMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    NeedsReactionMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    ConsumerTerrorismMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    MessagingWebhookUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    MessagingWebhookSecret = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -307,10 +306,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ConsentTextVersions",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false),
-                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -327,14 +326,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ConversionSettings",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Stages = table.Column<string>(type: "text", nullable: false),
-                    Reasons = table.Column<string>(type: "text", nullable: false),
-                    MinConversionPercent = table.Column<double>(type: "double precision", nullable: true),
-                    MinAverageCheck = table.Column<decimal>(type: "numeric", nullable: true),
-                    MinCoveragePercent = table.Column<double>(type: "double precision", nullable: true),
-                    MinQualityPercent = table.Column<double>(type: "double precision", nullable: true),
-                    MinFunnelEntries = table.Column<int>(type: "integer", nullable: true)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Stages = table.Column<string>(type: "TEXT", nullable: false),
+                    Reasons = table.Column<string>(type: "TEXT", nullable: false),
+                    MinConversionPercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinAverageCheck = table.Column<double>(type: "REAL", nullable: true),
+                    MinCoveragePercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinQualityPercent = table.Column<double>(type: "REAL", nullable: true),
+                    MinFunnelEntries = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -351,27 +350,27 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ImportJobs",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    FileName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Format = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Encoding = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    HeadersJson = table.Column<string>(type: "text", nullable: false),
-                    MappingJson = table.Column<string>(type: "text", nullable: false),
-                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    TotalRows = table.Column<int>(type: "integer", nullable: false),
-                    ProcessedRows = table.Column<int>(type: "integer", nullable: false),
-                    GoodRows = table.Column<int>(type: "integer", nullable: false),
-                    DuplicateRows = table.Column<int>(type: "integer", nullable: false),
-                    BadRows = table.Column<int>(type: "integer", nullable: false),
-                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    CreatedByUserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    UndoneAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Format = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Encoding = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    HeadersJson = table.Column<string>(type: "TEXT", nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    TotalRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProcessedRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    GoodRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    DuplicateRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    BadRows = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedByUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UndoneAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -388,10 +387,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "LocationGroups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ParentId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ParentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -414,17 +413,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Reasons",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ParentId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    NameRu = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    NameEn = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    ResponsibleRole = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    SortOrder = table.Column<int>(type: "integer", nullable: false),
-                    ArchivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ParentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    NameRu = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NameEn = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ResponsibleRole = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    ArchivedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -447,13 +446,13 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ResponseTemplates",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    Body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -470,11 +469,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "RetentionPolicies",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ContactMonths = table.Column<int>(type: "integer", nullable: true),
-                    AttachmentMonths = table.Column<int>(type: "integer", nullable: true),
-                    FreeTextMonths = table.Column<int>(type: "integer", nullable: true),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContactMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    AttachmentMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    FreeTextMonths = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -491,14 +490,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "RetentionRuns",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ContactsCleared = table.Column<int>(type: "integer", nullable: false),
-                    AttachmentsDeleted = table.Column<int>(type: "integer", nullable: false),
-                    TextsCleared = table.Column<int>(type: "integer", nullable: false),
-                    SurveyContactsCleared = table.Column<int>(type: "integer", nullable: false),
-                    SurveyCommentsCleared = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ContactsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    AttachmentsDeleted = table.Column<int>(type: "INTEGER", nullable: false),
+                    TextsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    SurveyContactsCleared = table.Column<int>(type: "INTEGER", nullable: false),
+                    SurveyCommentsCleared = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -515,8 +514,8 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ReviewSettings",
                 columns: table => new
                 {
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    PositiveMinRating = table.Column<int>(type: "integer", nullable: false)
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PositiveMinRating = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -533,11 +532,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -554,10 +553,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    ProviderKey = table.Column<string>(type: "text", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false)
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -574,10 +573,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "text", nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -594,17 +593,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "DigestDeliveries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Frequency = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    PeriodStart = table.Column<DateOnly>(type: "date", nullable: false),
-                    PeriodEnd = table.Column<DateOnly>(type: "date", nullable: false),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    ClaimedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Frequency = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PeriodStart = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    PeriodEnd = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    ClaimedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -621,12 +620,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "DigestSubscriptions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Frequency = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Frequency = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -643,11 +642,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ImportRowErrors",
                 columns: table => new
                 {
-                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: false),
-                    RowNumber = table.Column<int>(type: "integer", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    CellsJson = table.Column<string>(type: "text", nullable: false)
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RowNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    CellsJson = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -664,19 +663,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Locations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    GroupId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Slug = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
-                    Address = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    OpeningHours = table.Column<string>(type: "text", nullable: false),
-                    YandexMapsUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    TwoGisUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    GoogleMapsUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    OpenCaseOnRedPress = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GroupId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    OpeningHours = table.Column<string>(type: "TEXT", nullable: false),
+                    YandexMapsUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    TwoGisUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    GoogleMapsUrl = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    OpenCaseOnRedPress = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -699,12 +698,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AccessScopes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ApiKeyId = table.Column<Guid>(type: "uuid", nullable: true),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: true),
-                    LocationGroupId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ApiKeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    LocationGroupId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -739,19 +738,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "AlertSettings",
                 columns: table => new
                 {
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    RedPressEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    RedShareEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    RedShareThresholdPercent = table.Column<int>(type: "integer", nullable: false),
-                    RedShareWindowMinutes = table.Column<int>(type: "integer", nullable: false),
-                    RedShareMinPresses = table.Column<int>(type: "integer", nullable: false),
-                    DeviceSilentEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    DeviceSilentMinutes = table.Column<int>(type: "integer", nullable: false),
-                    BatteryLowEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    BatteryLowPercent = table.Column<int>(type: "integer", nullable: false),
-                    NegativeFeedbackEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    Escalation = table.Column<string>(type: "text", nullable: false)
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RedPressEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RedShareEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RedShareThresholdPercent = table.Column<int>(type: "INTEGER", nullable: false),
+                    RedShareWindowMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    RedShareMinPresses = table.Column<int>(type: "INTEGER", nullable: false),
+                    DeviceSilentEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DeviceSilentMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    BatteryLowEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    BatteryLowPercent = table.Column<int>(type: "INTEGER", nullable: false),
+                    NegativeFeedbackEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Escalation = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -768,13 +767,13 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CustomerCounts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    From = table.Column<DateOnly>(type: "date", nullable: false),
-                    To = table.Column<DateOnly>(type: "date", nullable: false),
-                    Customers = table.Column<long>(type: "bigint", nullable: false),
-                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    From = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    To = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Customers = table.Column<long>(type: "INTEGER", nullable: false),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -791,22 +790,22 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Feedback",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Sentiment = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    ContactName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    ContactPhone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    ContactEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ContactConsentVersion = table.Column<int>(type: "integer", nullable: true),
-                    ContactConsentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    TestimonialConsent = table.Column<bool>(type: "boolean", nullable: false),
-                    UserAgentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Author = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Sentiment = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ContactName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ContactPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ContactEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ContactConsentVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    ContactConsentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    TestimonialConsent = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UserAgentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Author = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -823,18 +822,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "FunnelEntries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Mode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Purchased = table.Column<bool>(type: "boolean", nullable: false),
-                    Stage = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
-                    Reason = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
-                    Refused = table.Column<bool>(type: "boolean", nullable: false),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Purchased = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    Refused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -851,16 +850,16 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "NotificationChannels",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Target = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    Secret = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    NotifyOnRaise = table.Column<bool>(type: "boolean", nullable: false),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    NotifyOnRaise = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -877,18 +876,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "PosSales",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    From = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    To = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Receipts = table.Column<int>(type: "integer", nullable: false),
-                    RevenueMinor = table.Column<long>(type: "bigint", nullable: false),
-                    Items = table.Column<int>(type: "integer", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    From = table.Column<long>(type: "INTEGER", nullable: false),
+                    To = table.Column<long>(type: "INTEGER", nullable: false),
+                    Receipts = table.Column<int>(type: "INTEGER", nullable: false),
+                    RevenueMinor = table.Column<long>(type: "INTEGER", nullable: false),
+                    Items = table.Column<int>(type: "INTEGER", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -905,23 +904,23 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ReviewSnapshots",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Service = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    TakenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    TotalReviews = table.Column<int>(type: "integer", nullable: false),
-                    PositiveReviews = table.Column<int>(type: "integer", nullable: true),
-                    Stars1 = table.Column<int>(type: "integer", nullable: true),
-                    Stars2 = table.Column<int>(type: "integer", nullable: true),
-                    Stars3 = table.Column<int>(type: "integer", nullable: true),
-                    Stars4 = table.Column<int>(type: "integer", nullable: true),
-                    Stars5 = table.Column<int>(type: "integer", nullable: true),
-                    AverageRating = table.Column<double>(type: "double precision", nullable: true),
-                    Origin = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true),
-                    SourceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    TakenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    TotalReviews = table.Column<int>(type: "INTEGER", nullable: false),
+                    PositiveReviews = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars1 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars2 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars3 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars4 = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stars5 = table.Column<int>(type: "INTEGER", nullable: true),
+                    AverageRating = table.Column<double>(type: "REAL", nullable: true),
+                    Origin = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    SourceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -938,18 +937,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ReviewSources",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Service = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Url = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    TotalPath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    PositivePath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    HistogramPath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    AveragePath = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LastPulledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Service = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    TotalPath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    PositivePath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    HistogramPath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    AveragePath = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LastPulledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -966,15 +965,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SalesAttempts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -991,14 +990,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "StaffMembers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Position = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Active = table.Column<bool>(type: "boolean", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Position = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1015,16 +1014,16 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "FeedbackAttachments",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    ContentType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Size = table.Column<long>(type: "bigint", nullable: false),
-                    StorageKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ConsentVersion = table.Column<int>(type: "integer", nullable: false),
-                    ConsentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    StorageKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ConsentVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    ConsentAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1041,9 +1040,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "FeedbackReasons",
                 columns: table => new
                 {
-                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ReasonId = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false)
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ReasonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1066,14 +1065,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Testimonials",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    AuthorName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    WrittenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ApprovedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ApprovedByUserId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    AuthorName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    WrittenAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ApprovedByUserId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1096,19 +1095,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Surveys",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Slug = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
-                    KeyKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    KeyTextRu = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    KeyTextEn = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    Active = table.Column<bool>(type: "boolean", nullable: false),
-                    StartsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    EndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    InvitationDelayHours = table.Column<int>(type: "integer", nullable: false),
-                    InvitationChannelId = table.Column<Guid>(type: "uuid", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    KeyKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    KeyTextRu = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    KeyTextEn = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    StartsAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    InvitationDelayHours = table.Column<int>(type: "INTEGER", nullable: false),
+                    InvitationChannelId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1131,25 +1130,25 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Devices",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    TokenIssuedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    PairingCodeHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    PairingCodeExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastSeenAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    BatteryPercent = table.Column<int>(type: "integer", nullable: true),
-                    SignalPercent = table.Column<int>(type: "integer", nullable: true),
-                    Firmware = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    QueueLength = table.Column<int>(type: "integer", nullable: true),
-                    ClockOffsetMs = table.Column<long>(type: "bigint", nullable: true),
-                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    Active = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TokenIssuedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    PairingCodeHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PairingCodeExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    BatteryPercent = table.Column<int>(type: "INTEGER", nullable: true),
+                    SignalPercent = table.Column<int>(type: "INTEGER", nullable: true),
+                    Firmware = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    QueueLength = table.Column<int>(type: "INTEGER", nullable: true),
+                    ClockOffsetMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1172,12 +1171,12 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Shifts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StartsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    EndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StartsAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1200,11 +1199,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "StaffLinks",
                 columns: table => new
                 {
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1221,21 +1220,21 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SurveyInvitations",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ContactEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ContactPhone = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    VisitedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    LinkBase = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: true),
-                    RespondedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    SkippedReason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ContactEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ContactPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    VisitedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    LinkBase = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RespondedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SkippedReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1258,9 +1257,9 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SurveyLocations",
                 columns: table => new
                 {
-                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false)
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1283,14 +1282,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SurveyQuestions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SortOrder = table.Column<int>(type: "integer", nullable: false),
-                    TextRu = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    TextEn = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    ReasonId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Dimension = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    TextRu = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    TextEn = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    ReasonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Dimension = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1313,18 +1312,18 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SurveyResponses",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    SurveyId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Declined = table.Column<bool>(type: "boolean", nullable: false),
-                    KeyScore = table.Column<int>(type: "integer", nullable: true),
-                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    InterviewerUserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    InvitationId = table.Column<Guid>(type: "uuid", nullable: true),
-                    UserAgentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SurveyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Declined = table.Column<bool>(type: "INTEGER", nullable: false),
+                    KeyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    InterviewerUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    InvitationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserAgentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1347,17 +1346,17 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "ButtonPresses",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Suppressed = table.Column<bool>(type: "boolean", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1380,19 +1379,19 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "VisitorCounts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    EventId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    ImportJobId = table.Column<Guid>(type: "uuid", nullable: true),
-                    In = table.Column<int>(type: "integer", nullable: false),
-                    Out = table.Column<int>(type: "integer", nullable: false),
-                    From = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    To = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ImportJobId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    In = table.Column<int>(type: "INTEGER", nullable: false),
+                    Out = table.Column<int>(type: "INTEGER", nullable: false),
+                    From = table.Column<long>(type: "INTEGER", nullable: false),
+                    To = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1415,10 +1414,10 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "SurveyAnswers",
                 columns: table => new
                 {
-                    ResponseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    QuestionId = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Score = table.Column<int>(type: "integer", nullable: false)
+                    ResponseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    QuestionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Score = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1441,23 +1440,23 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Alerts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Title = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    PressId = table.Column<Guid>(type: "uuid", nullable: true),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: true),
-                    RaisedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    EscalationLevel = table.Column<int>(type: "integer", nullable: false),
-                    NextEscalationAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    AcknowledgedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    AcknowledgedByUserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    AcknowledgedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    OpenKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PressId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RaisedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EscalationLevel = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextEscalationAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AcknowledgedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AcknowledgedByUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    OpenKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1486,28 +1485,28 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "Cases",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    FeedbackId = table.Column<Guid>(type: "uuid", nullable: true),
-                    PressId = table.Column<Guid>(type: "uuid", nullable: true),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Summary = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Qualification = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    RootCauseId = table.Column<Guid>(type: "uuid", nullable: true),
-                    AssigneeUserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    FirstResponseAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    Resolution = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    OverdueAlertedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    FollowUpToken = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    FollowUpSolved = table.Column<bool>(type: "boolean", nullable: true),
-                    FollowUpAnsweredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    Version = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FeedbackId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PressId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Qualification = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    RootCauseId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AssigneeUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FirstResponseAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    OverdueAlertedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FollowUpToken = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FollowUpSolved = table.Column<bool>(type: "INTEGER", nullable: true),
+                    FollowUpAnsweredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1548,24 +1547,24 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "NotificationDeliveries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    AlertId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ChannelId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Address = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Event = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Level = table.Column<int>(type: "integer", nullable: false),
-                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    Text = table.Column<string>(type: "text", nullable: false),
-                    Payload = table.Column<string>(type: "text", nullable: false),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AlertId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ChannelId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Event = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Level = table.Column<int>(type: "INTEGER", nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1594,22 +1593,22 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CaseEvents",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ByUserId = table.Column<Guid>(type: "uuid", nullable: true),
-                    By = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    FromStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    ToStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    CompensationKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    Amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
-                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: true),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ByUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    By = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FromStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ToStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    CompensationKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Amount = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1626,14 +1625,14 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "CaseShares",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CaseId = table.Column<Guid>(type: "uuid", nullable: false),
-                    StaffMemberId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Agreement = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    SharedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ConfirmedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    StaffMemberId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Agreement = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SharedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1656,15 +1655,15 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "DeliveryAttempts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    LocationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Succeeded = table.Column<bool>(type: "boolean", nullable: false),
-                    StatusCode = table.Column<int>(type: "integer", nullable: true),
-                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    DurationMs = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    LocationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Succeeded = table.Column<bool>(type: "INTEGER", nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    DurationMs = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -2057,6 +2056,11 @@ namespace Otklik.Web.Data.Migrations.Postgres
                 name: "IX_ReviewSources_LocationId_Service",
                 table: "ReviewSources",
                 columns: new[] { "LocationId", "Service" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RunningRollups_OrganizationId_DayStartUtc_LocationId_Channel",
+                table: "RunningRollups",
+                columns: new[] { "OrganizationId", "DayStartUtc", "LocationId", "Channel" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_SalesAttempts_DeviceId_EventId",
