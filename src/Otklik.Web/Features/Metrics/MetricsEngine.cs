@@ -261,14 +261,18 @@ public static class MetricsEngine
         var cells = new List<Cell>();
         var parts = 0;
         // By the zone's id: TimeZoneInfo's own equality compares every adjustment rule (a thousand places took milliseconds).
-        foreach (var group in places.GroupBy(p => (Range: range(p), Zone: p.Zone.Id)))
+        var groups = places.GroupBy(p => (Range: range(p), Zone: p.Zone.Id)).ToList();
+        // PostgreSQL took 2.5 ms to plan each "= ANY" of a thousand ids: when one query covers every location the tenant sees
+        // (an owner's overview), the tenant's query filter alone selects them and the tiers are read without the list.
+        var everyLocation = source == MetricsSource.Rollups && groups.Count == 1 && places.Count == await db.Locations.CountAsync(ct);
+        foreach (var group in groups)
         {
             var (start, end) = group.Key.Range;
             var zone = group.First().Zone;
             if (start >= end) continue;
             var ids = group.Select(p => p.Id).ToList();
             parts++;
-            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, start, end, zone, dims, staffId, channel, reads, channels, ct));
+            if (source == MetricsSource.Rollups) cells.AddRange(await FromRollupsAsync(db, ids, everyLocation, start, end, zone, dims, staffId, channel, reads, channels, ct));
             else cells.AddRange((await FromRawAsync(db, ids, start, end, dims, staffId, rawSources, ct)).Where(c => channel is null || c.Channel == channel));
         }
         // Each part's cells have distinct keys; several parts (ranges, time zones) may give the same key: merge.
@@ -280,14 +284,15 @@ public static class MetricsEngine
         [.. cells.GroupBy(c => (c.LocationId, c.StaffKey, c.HourStartUtc, c.Channel))
             .Select(g => new Cell(g.Key.LocationId, g.Key.StaffKey, g.Key.HourStartUtc, g.Key.Channel, Sum(g)))];
 
-    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone, Dims dims,
-        Guid? staffId, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
+    private static async Task<List<Cell>> FromRollupsAsync(OtklikDb db, List<Guid> ids, bool everyLocation, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
+        Dims dims, Guid? staffId, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
     {
-        var hourly = Scope(db.HourlyRollups, ids, staffId, channel);
+        var listed = everyLocation ? null : ids;
+        var hourly = Scope(db.HourlyRollups, listed, staffId, channel);
         if (dims.HasFlag(Dims.Hour))
             return (await SumsAsync(hourly.Where(r => r.HourStartUtc >= start && r.HourStartUtc < end), r => new { r.LocationId, r.HourStartUtc, r.Channel }, ct))
                 .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.HourStartUtc, x.Key.Channel, x.Counts.ToCounts())).ToList();
-        var daily = Scope(db.DailyRollups, ids, staffId, channel);
+        var daily = Scope(db.DailyRollups, listed, staffId, channel);
         if (dims.HasFlag(Dims.Day))
         {
             // Per local day: whole days from the daily tier, the edge hours of a period of partial days from the hourly one.
@@ -312,7 +317,7 @@ public static class MetricsEngine
             {
                 RollupTier.Hour => await GroupAsync(hourly.Where(r => r.HourStartUtc >= from && r.HourStartUtc < to), dims, ct),
                 RollupTier.Day => await GroupAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), dims, ct),
-                _ => await GroupAsync(Scope(db.MonthlyRollups, ids, staffId, channel).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
+                _ => await GroupAsync(Scope(db.MonthlyRollups, listed, staffId, channel).Where(r => r.MonthStartUtc >= from && r.MonthStartUtc < to), dims, ct),
             });
         return Merge(cells);
     }
@@ -367,9 +372,11 @@ public static class MetricsEngine
     private static BucketCounts Counted(RunningRollup r) =>
         new(r.Green, r.Red, r.Suppressed, r.Visitors, r.Receipts, 0, 0, r.SalesAttempts, r.FeedbackPositive, r.FeedbackNeutral, r.FeedbackNegative);
 
-    private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid> ids, Guid? staffId, string? channel) where T : RollupRow
+    /// <summary>The rows of the listed locations (null: every one the tenant sees), of one employee and of one channel when asked.</summary>
+    private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid>? ids, Guid? staffId, string? channel) where T : RollupRow
     {
-        var q = rows.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId));
+        var q = rows.AsNoTracking();
+        if (ids is not null) q = q.Where(r => EF.Parameter(ids).Contains(r.LocationId));
         if (channel is not null) q = q.Where(r => r.Channel == channel);
         return staffId is { } only ? q.Where(r => r.StaffKey == only) : q;
     }
