@@ -263,8 +263,9 @@ public static class MetricsEngine
         // By the zone's id: TimeZoneInfo's own equality compares every adjustment rule (a thousand places took milliseconds).
         var groups = places.GroupBy(p => (Range: range(p), Zone: p.Zone.Id)).ToList();
         // PostgreSQL took 2.5 ms to plan each "= ANY" of a thousand ids: when one query covers every location the tenant sees
-        // (an owner's overview), the tenant's query filter alone selects them and the tiers are read without the list.
-        var everyLocation = source == MetricsSource.Rollups && groups.Count == 1 && places.Count == await db.Locations.CountAsync(ct);
+        // (an owner's overview), the tenant's query filter alone selects them and the tiers are read without the list. (One
+        // place, a drill-down, is cheap to list; counting the locations would cost it a query.)
+        var everyLocation = source == MetricsSource.Rollups && groups.Count == 1 && places.Count > 1 && places.Count == await db.Locations.CountAsync(ct);
         foreach (var group in groups)
         {
             var (start, end) = group.Key.Range;

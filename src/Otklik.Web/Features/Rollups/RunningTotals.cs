@@ -152,8 +152,8 @@ public static class RunningTotals
     /// with no such day has no rows (nothing counted yet).
     /// </summary>
     /// <remarks>
-    /// Most locations of a live organization have a row on the very day before the instant, found with one index seek each; only
-    /// the others are looked up again for their last earlier day (two seeks). Read with plain commands, not through EF: an
+    /// Most locations of a live organization have a row on the very day before the instant, read as one range of the organization's
+    /// day; only the others are looked up again for their last earlier day (two seeks each). Read with plain commands, not through EF: an
     /// overview of a thousand locations reads some four thousand rows several times, and materializing entities cost twice the
     /// query (20 against 10 ms on the bench's SQLite). Each row names its location by its place in the list, so no Guid is
     /// parsed back; summed rows leave the adding to the database (a quarter of the rows to read). The context's query filters

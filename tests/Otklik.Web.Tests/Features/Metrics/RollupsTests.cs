@@ -211,6 +211,25 @@ public abstract class RollupsTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task MetricsOfEveryLocation_ReadWithoutTheIdList_CountOnlyTheTenantsOwnRows()
+    {
+        // A report of every location the tenant sees reads the tiers without listing the ids (the tenant's query filter selects
+        // the rows): another organization's presses on the same days must not count, in any grouping.
+        var mine = await Seed.CreateAsync(app);
+        var theirs = await Seed.CreateAsync(app);
+        PressSpec[] presses = [new(0, false, 30, false, false), new(1, true, 40, false, false)];
+        await SendAsync(mine, presses, []);
+        await SendAsync(theirs, [.. presses, new(0, true, 35, false, false), new(1, false, 45, false, false)], []);
+        using var owner = mine.Org.Owner();
+        foreach (var grouping in Enum.GetValues<MetricsGrouping>())
+        {
+            var report = await (await owner.GetAsync($"/api/v1/metrics?groupBy={grouping.ToString().ToLowerInvariant()}")).ReadAsync<MetricsReport>();
+            Assert.Equal((1, 1), (report.Totals.Counts.Green, report.Totals.Counts.Red));
+            Assert.Equal(2, report.Rows.Sum(r => r.Counts.Green + r.Counts.Red));
+        }
+    }
+
+    [Fact]
     public async Task PressSentTwice_CountsOnceInRollups()
     {
         var seed = await Seed.CreateAsync(app);
