@@ -30,9 +30,10 @@ public abstract class DigestsBrowserTests<TApp>(BrowserFixture<TApp> browser) wh
                 {
                     locationId = seed.Location.Id, service = "YandexMaps", takenAt = now.AddDays(-days), totalReviews = positive + 2, positiveReviews = positive,
                 })).EnsureSuccessStatusCode();
+            // Through tomorrow's UTC date: the periods are the location's local days (Moscow), a day ahead of UTC from 21:00 UTC.
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             (await owner.PostJsonAsync("/api/v1/customer-counts", new { locationId = seed.Location.Id, from = today.AddDays(-40).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                to = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), customers = 4100 })).EnsureSuccessStatusCode();
+                to = today.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), customers = 4200 })).EnsureSuccessStatusCode();
         }
 
         var page = await browser.NewPageAsync();
