@@ -265,7 +265,7 @@ public static class MetricsEngine
         // PostgreSQL took 2.5 ms to plan each "= ANY" of a thousand ids: when one query covers every location the tenant sees
         // (an owner's overview), the tenant's query filter alone selects them and the tiers are read without the list. (One
         // place, a drill-down, is cheap to list; counting the locations would cost it a query.)
-        var everyLocation = source == MetricsSource.Rollups && groups.Count == 1 && places.Count > 1 && places.Count == await db.Locations.CountAsync(ct);
+        var everyLocation = source == MetricsSource.Rollups && groups.Count == 1 && places.Count > 1 && places.Count == await reads.LocationCountAsync(db, ct);
         foreach (var group in groups)
         {
             var (start, end) = group.Key.Range;
@@ -359,8 +359,8 @@ public static class MetricsEngine
         }
         if (daysFrom is { } first && daysTo is { } last)
         {
-            foreach (var r in await reads.BeforeAsync(db, ids, last, zone, perChannel, ct)) Add(r.LocationId, r.Channel, Counted(r));
-            foreach (var r in await reads.BeforeAsync(db, ids, first, zone, perChannel, ct)) Add(r.LocationId, r.Channel, Counted(r).Negate());
+            foreach (var r in await reads.BeforeAsync(db, ids, last, zone, perChannel, ct)) Add(r.LocationId, r.Channel, r.Counts);
+            foreach (var r in await reads.BeforeAsync(db, ids, first, zone, perChannel, ct)) Add(r.LocationId, r.Channel, r.Counts.Negate());
         }
         var cells = new List<Cell>();
         foreach (var (location, list) in sums)
@@ -368,10 +368,6 @@ public static class MetricsEngine
                 if (counts != default) cells.Add(new Cell(location, Guid.Empty, default, name, counts));
         return cells;
     }
-
-    /// <summary>A running-total row's counts as reports read them (no revenue or items: see <see cref="SumsAsync"/>).</summary>
-    private static BucketCounts Counted(RunningRollup r) =>
-        new(r.Green, r.Red, r.Suppressed, r.Visitors, r.Receipts, 0, 0, r.SalesAttempts, r.FeedbackPositive, r.FeedbackNeutral, r.FeedbackNegative);
 
     /// <summary>The rows of the listed locations (null: every one the tenant sees), of one employee and of one channel when asked.</summary>
     private static IQueryable<T> Scope<T>(IQueryable<T> rows, List<Guid>? ids, Guid? staffId, string? channel) where T : RollupRow

@@ -236,11 +236,16 @@ public static class RunningTotals
     /// <summary>
     /// <see cref="BeforeAsync"/> remembered for one report: its ranges share ends (a period ends where its last week ends, the
     /// last week starts where the week before it ends), so four ranges read six instants, not eight; an instant read per channel
-    /// also answers the same instant summed (the rows per channel, which the caller adds up anyway).
+    /// also answers the same instant summed (the rows per channel, which the caller adds up anyway). Also the count of the
+    /// tenant's locations, by which a report tells whether it covers every one.
     /// </summary>
     public sealed class Reads
     {
         private readonly Dictionary<(string Ids, DateTimeOffset Before, bool PerChannel), List<RunningRollup>> known = [];
+        private int? locationCount;
+
+        /// <summary>How many locations the tenant sees, counted once for the report (each of its ranges asks).</summary>
+        public async Task<int> LocationCountAsync(OtklikDb db, CancellationToken ct) => locationCount ??= await db.Locations.CountAsync(ct);
 
         public async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone, bool perChannel,
             CancellationToken ct)
