@@ -309,7 +309,7 @@ public static class MetricsEngine
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts())));
             return days;
         }
-        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, start, end, zone, dims, hourly, channel, reads, channels, ct);
+        if (!dims.HasFlag(Dims.Staff) && staffId is null) return await FromRunningTotalsAsync(db, ids, everyLocation, start, end, zone, dims, hourly, channel, reads, channels, ct);
         // Per employee: each part of the range from the coarsest tier that answers it (whole months, whole days, edge hours),
         // merged into one cell per key.
         var cells = new List<Cell>();
@@ -327,7 +327,7 @@ public static class MetricsEngine
     /// Per location or in total: the range's whole local days as the difference of two running totals per location and channel,
     /// its edge hours from the hourly tier, one cell per key. Cells whose counts are all zero are left out (raw data has none).
     /// </summary>
-    private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
+    private static async Task<List<Cell>> FromRunningTotalsAsync(OtklikDb db, List<Guid> ids, bool everyLocation, DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone,
         Dims dims, IQueryable<HourlyRollup> hourly, string? channel, RunningTotals.Reads reads, bool channels, CancellationToken ct)
     {
         var perLocation = dims.HasFlag(Dims.Location);
@@ -359,8 +359,8 @@ public static class MetricsEngine
         }
         if (daysFrom is { } first && daysTo is { } last)
         {
-            foreach (var r in await reads.BeforeAsync(db, ids, last, zone, perChannel, ct)) Add(r.LocationId, r.Channel, r.Counts);
-            foreach (var r in await reads.BeforeAsync(db, ids, first, zone, perChannel, ct)) Add(r.LocationId, r.Channel, r.Counts.Negate());
+            foreach (var r in await reads.BeforeAsync(db, ids, last, zone, perChannel, ct, everyLocation)) Add(r.LocationId, r.Channel, r.Counts);
+            foreach (var r in await reads.BeforeAsync(db, ids, first, zone, perChannel, ct, everyLocation)) Add(r.LocationId, r.Channel, r.Counts.Negate());
         }
         var cells = new List<Cell>();
         foreach (var (location, list) in sums)

@@ -160,15 +160,21 @@ public static class RunningTotals
     /// are applied by hand: locations outside the tenant's location scope are dropped from the list, rows of another
     /// organization from the result.
     /// </remarks>
+    /// <param name="everyLocation">
+    /// The list holds every location the tenant sees: the organization's day is then read whole, without the list (PostgreSQL
+    /// joined a thousand ids in 9 ms, read the day alone in 6), and rows of locations not listed (outside the tenant's location
+    /// scope) are dropped as they come.
+    /// </param>
     public static async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone,
-        bool perChannel, CancellationToken ct)
+        bool perChannel, CancellationToken ct, bool everyLocation = false)
     {
         var tenant = db.Tenant;
         var ids = locationIds.Where(tenant.CanSeeLocation).ToList();
         var rows = new List<RunningRollup>();
         if (ids.Count == 0) return rows;
         var lastDay = Rollup.DayStart(Rollup.LocalDay(before.AddTicks(-1), zone), zone);
-        await ReadAsync(db, ids, lastDay, exactDay: true, perChannel, rows, ct);
+        if (everyLocation && !tenant.IsSystem) await ReadDayAsync(db, ids, lastDay, perChannel, rows, ct);
+        else await ReadAsync(db, ids, lastDay, exactDay: true, perChannel, rows, ct);
         var found = rows.Select(r => r.LocationId).ToHashSet();
         var others = ids.Where(id => !found.Contains(id)).ToList();
         if (others.Count > 0) await ReadAsync(db, others, before, exactDay: false, perChannel, rows, ct);
@@ -183,10 +189,9 @@ public static class RunningTotals
     {
         var tenant = db.Tenant;
         var postgres = db.Database.IsNpgsql();
-        string[] counts = ["Green", "Red", "Suppressed", "Visitors", "Receipts", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
         var select = perChannel
-            ? "r.\"Channel\", " + string.Join(", ", counts.Select(c => $"r.{Quote(c)}"))
-            : $"'{AllChannels}', " + string.Join(", ", counts.Select(c => $"SUM(r.{Quote(c)})"));
+            ? "r.\"Channel\", " + string.Join(", ", ReadCounts.Select(c => $"r.{Quote(c)}"))
+            : $"'{AllChannels}', " + string.Join(", ", ReadCounts.Select(c => $"SUM(r.{Quote(c)})"));
         // The location's day: the one asked for, or its last one before the instant ({0}: the location).
         var last = $"SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = {{0}} AND p.\"DayStartUtc\" < @at ORDER BY p.\"DayStartUtc\" DESC LIMIT 1";
         // An organization's day (not the system context's, bound to none) is one range of the (organization, day, location)
@@ -211,26 +216,56 @@ public static class RunningTotals
         return RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
             // EF's SQLite conventions: Guids as upper-case text, instants as UTC ticks.
-            void Add(string name, object value)
-            {
-                var parameter = cmd.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                cmd.Parameters.Add(parameter);
-            }
-            Add("@ids", IdsParameter(db, ids));
-            Add("@at", postgres ? at.ToUniversalTime() : at.UtcTicks);
-            Add("@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
-            if (!byOrganization) Add("@system", tenant.IsSystem);
+            AddParameter(cmd, "@ids", IdsParameter(db, ids));
+            AddParameter(cmd, "@at", postgres ? at.ToUniversalTime() : at.UtcTicks);
+            AddParameter(cmd, "@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
+            if (!byOrganization) AddParameter(cmd, "@system", tenant.IsSystem);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(Row(reader, ids[(int)reader.GetInt64(0)]));
+        }, ct);
+    }
+
+    /// <summary>The rows of the tenant's organization on <paramref name="at"/> of the listed locations; adds them to <paramref name="rows"/>.</summary>
+    private static Task ReadDayAsync(OtklikDb db, List<Guid> ids, DateTimeOffset at, bool perChannel, List<RunningRollup> rows, CancellationToken ct)
+    {
+        var postgres = db.Database.IsNpgsql();
+        var listed = ids.ToHashSet();
+        var select = perChannel
+            ? "r.\"Channel\", " + string.Join(", ", ReadCounts.Select(c => $"r.{Quote(c)}"))
+            : $"'{AllChannels}', " + string.Join(", ", ReadCounts.Select(c => $"SUM(r.{Quote(c)})"));
+        var sql = $"SELECT r.\"LocationId\", {select} FROM \"{Table}\" AS r WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" = @at" +
+                  (perChannel ? "" : " GROUP BY r.\"LocationId\"");
+        return RollupStore.WithCommandAsync(db, sql, async cmd =>
+        {
+            AddParameter(cmd, "@at", postgres ? at.ToUniversalTime() : at.UtcTicks);
+            AddParameter(cmd, "@org", postgres ? db.Tenant.OrganizationId : RollupStore.Text(db.Tenant.OrganizationId));
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                rows.Add(new RunningRollup
-                {
-                    LocationId = ids[(int)reader.GetInt64(0)], Channel = reader.GetString(1), Green = reader.GetInt64(2), Red = reader.GetInt64(3),
-                    Suppressed = reader.GetInt64(4), Visitors = reader.GetInt64(5), Receipts = reader.GetInt64(6), SalesAttempts = reader.GetInt64(7),
-                    FeedbackPositive = reader.GetInt64(8), FeedbackNeutral = reader.GetInt64(9), FeedbackNegative = reader.GetInt64(10),
-                });
+            {
+                // SQLite's Guid text is parsed by the provider (Microsoft.Data.Sqlite reads text Guids too).
+                var location = reader.GetGuid(0);
+                if (listed.Contains(location)) rows.Add(Row(reader, location));
+            }
         }, ct);
+    }
+
+    /// <summary>The counts reports read, in the order <see cref="Row"/> takes them.</summary>
+    private static readonly string[] ReadCounts = ["Green", "Red", "Suppressed", "Visitors", "Receipts", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
+
+    /// <summary>A row read as location (column 0, read by the caller), channel and <see cref="ReadCounts"/>.</summary>
+    private static RunningRollup Row(System.Data.Common.DbDataReader reader, Guid location) => new()
+    {
+        LocationId = location, Channel = reader.GetString(1), Green = reader.GetInt64(2), Red = reader.GetInt64(3),
+        Suppressed = reader.GetInt64(4), Visitors = reader.GetInt64(5), Receipts = reader.GetInt64(6), SalesAttempts = reader.GetInt64(7),
+        FeedbackPositive = reader.GetInt64(8), FeedbackNeutral = reader.GetInt64(9), FeedbackNegative = reader.GetInt64(10),
+    };
+
+    private static void AddParameter(System.Data.Common.DbCommand cmd, string name, object value)
+    {
+        var parameter = cmd.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        cmd.Parameters.Add(parameter);
     }
 
     /// <summary>
@@ -248,13 +283,13 @@ public static class RunningTotals
         public async Task<int> LocationCountAsync(OtklikDb db, CancellationToken ct) => locationCount ??= await db.Locations.CountAsync(ct);
 
         public async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone, bool perChannel,
-            CancellationToken ct)
+            CancellationToken ct, bool everyLocation = false)
         {
             var ids = string.Join(',', locationIds);
             if (known.TryGetValue((ids, before, perChannel), out var rows)) return rows;
             // Rows per channel answer a summed read as well: its callers only add the rows up.
             if (!perChannel && known.TryGetValue((ids, before, true), out var channels)) rows = channels;
-            else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct);
+            else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation);
             known[(ids, before, perChannel)] = rows;
             return rows;
         }

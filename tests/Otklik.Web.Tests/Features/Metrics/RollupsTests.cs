@@ -230,6 +230,30 @@ public abstract class RollupsTests(OtklikApp app)
     }
 
     [Fact]
+    public async Task MetricsOfEveryLocationOfAScopedManager_ReadTheOrganizationsDay_CountOnlyTheirLocations()
+    {
+        // A manager of two of three locations: their report covers every location they see, so the running totals are read as
+        // the organization's whole day; the third location's rows come back from that read and must be dropped.
+        var seed = await Seed.CreateAsync(app); // its feedback: one negative at Main
+        using var owner = seed.Org.Owner();
+        var third = await (await owner.PostJsonAsync("/api/v1/locations", new { name = "Third" })).ReadAsync<Otklik.Web.Features.Locations.LocationDto>(HttpStatusCode.Created);
+        await SendAsync(seed, [new(0, false, 30, false, false), new(1, true, 40, false, false)], [new(1, "Kiosk", "Negative")]);
+        (await owner.PostJsonAsync("/api/v1/feedback", new { locationId = third.Id, channel = "QrPage", sentiment = "Positive", text = "Good" })).EnsureSuccessStatusCode();
+        using var manager = app.WithKey(await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id, third.Id));
+
+        // Whole local days (the running totals answer those; a period of instants would read today from the hourly tier).
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, ButtonStats.Zone(third.TimeZone)).DateTime);
+        var period = FormattableString.Invariant($"/api/v1/metrics?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}");
+        var all = await (await owner.GetAsync(period)).ReadAsync<MetricsReport>();
+        var theirs = await (await manager.GetAsync(period)).ReadAsync<MetricsReport>();
+
+        Assert.Equal(new MetricsCounts(1, 1, 0, 0, 0, 1, 0, 2), all.Totals.Counts);
+        Assert.Equal([seed.Location.Id.ToString(), third.Id.ToString()], theirs.Rows.Select(r => r.Key).Order());
+        Assert.Equal(new MetricsCounts(1, 0, 0, 0, 0, 1, 0, 1), theirs.Totals.Counts);
+        Assert.Equal((1, 0, 1), (theirs.Rows.Sum(r => r.Counts.Green), theirs.Rows.Sum(r => r.Counts.Red), theirs.Rows.Sum(r => r.Counts.FeedbackPositive)));
+    }
+
+    [Fact]
     public async Task PressSentTwice_CountsOnceInRollups()
     {
         var seed = await Seed.CreateAsync(app);
