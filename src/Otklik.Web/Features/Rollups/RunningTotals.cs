@@ -272,15 +272,25 @@ public static class RunningTotals
     /// <see cref="BeforeAsync"/> remembered for one report: its ranges share ends (a period ends where its last week ends, the
     /// last week starts where the week before it ends), so four ranges read six instants, not eight; an instant read per channel
     /// also answers the same instant summed (the rows per channel, which the caller adds up anyway). Also the count of the
-    /// tenant's locations, by which a report tells whether it covers every one.
+    /// tenant's locations, by which a report tells whether it covers every one, and the first day counted, before which there is
+    /// nothing to read.
     /// </summary>
     public sealed class Reads
     {
         private readonly Dictionary<(string Ids, DateTimeOffset Before, bool PerChannel), List<RunningRollup>> known = [];
         private int? locationCount;
+        private (bool Known, DateTimeOffset? Day) firstDay;
 
         /// <summary>How many locations the tenant sees, counted once for the report (each of its ranges asks).</summary>
         public async Task<int> LocationCountAsync(OtklikDb db, CancellationToken ct) => locationCount ??= await db.Locations.CountAsync(ct);
+
+        /// <summary>The first day of the running totals the tenant sees (its query filter applies), null when there are none; read once.</summary>
+        private async Task<DateTimeOffset?> FirstDayAsync(OtklikDb db, CancellationToken ct)
+        {
+            if (!firstDay.Known)
+                firstDay = (true, await db.RunningRollups.AsNoTracking().OrderBy(r => r.DayStartUtc).Select(r => (DateTimeOffset?)r.DayStartUtc).FirstOrDefaultAsync(ct));
+            return firstDay.Day;
+        }
 
         public async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone, bool perChannel,
             CancellationToken ct, bool everyLocation = false)
@@ -289,6 +299,9 @@ public static class RunningTotals
             if (known.TryGetValue((ids, before, perChannel), out var rows)) return rows;
             // Rows per channel answer a summed read as well: its callers only add the rows up.
             if (!perChannel && known.TryGetValue((ids, before, true), out var channels)) rows = channels;
+            // Before the first day the tenant counted there are no rows (a year-ago comparison of a younger organization): reading
+            // would find none on the day and then look each location up again (a thousand seeks on the bench).
+            else if (await FirstDayAsync(db, ct) is not { } first || before <= first) rows = [];
             else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation);
             known[(ids, before, perChannel)] = rows;
             return rows;
