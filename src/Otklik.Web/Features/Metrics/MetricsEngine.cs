@@ -170,10 +170,20 @@ public static class MetricsEngine
     public static MetricsRow Row(string key, string label, IEnumerable<Cell> cells,
         (IEnumerable<Cell> ThisWeek, IEnumerable<Cell> LastWeek, IEnumerable<Cell> Period, IEnumerable<Cell> LastYear)? trends)
     {
-        var list = cells as IReadOnlyCollection<Cell> ?? cells.ToList();
-        var total = Sum(list);
+        // One pass: the total and the sums per channel (a handful, searched in a short list; a LINQ grouping per row cost a
+        // thousand-location overview a few milliseconds).
+        var total = default(BucketCounts);
+        var byChannel = new List<(string Channel, BucketCounts Counts)>(4);
+        foreach (var c in cells)
+        {
+            total = total.Merge(c.Counts);
+            var i = 0;
+            while (i < byChannel.Count && !string.Equals(byChannel[i].Channel, c.Channel, StringComparison.Ordinal)) i++;
+            if (i == byChannel.Count) byChannel.Add((c.Channel, c.Counts));
+            else byChannel[i] = (c.Channel, byChannel[i].Counts.Merge(c.Counts));
+        }
         var buttons = RollupMetrics.Buttons(total);
-        var happiness = RollupMetrics.Happiness(list.GroupBy(c => c.Channel, StringComparer.Ordinal).Select(g => (g.Key, Sum(g))));
+        var happiness = RollupMetrics.Happiness(byChannel);
         var channels = happiness.ByChannel.Select(kv => new ChannelHappiness(kv.Key, kv.Value.Positive, kv.Value.Total, kv.Value.Index)).ToList();
         var trendList = new List<MetricTrend>();
         if (trends is var (thisWeek, lastWeek, period, lastYear))
