@@ -77,11 +77,17 @@ public static class MetricsEngine
             .Where(l => locationId == null || l.Id == locationId)
             .Select(l => new { l.Id, l.Name, l.TimeZone })
             .ToListAsync(ct);
+        // The period's instants once per time zone (most of an organization's locations share one).
+        var ranges = new Dictionary<string, (TimeZoneInfo Zone, DateTimeOffset Start, DateTimeOffset End)>();
         return locations.Select(l =>
             {
-                var zone = ButtonStats.Zone(l.TimeZone);
-                var (s, e) = period.In(zone);
-                return new Place(l.Id, l.Name, zone, CeilHour(s), CeilHour(e));
+                if (!ranges.TryGetValue(l.TimeZone, out var range))
+                {
+                    var zone = ButtonStats.Zone(l.TimeZone);
+                    var (s, e) = period.In(zone);
+                    ranges[l.TimeZone] = range = (zone, CeilHour(s), CeilHour(e));
+                }
+                return new Place(l.Id, l.Name, range.Zone, range.Start, range.End);
             })
             .OrderBy(p => p.Name, StringComparer.CurrentCulture).ThenBy(p => p.Id)
             .ToList();
@@ -139,7 +145,7 @@ public static class MetricsEngine
         var totals = Row("total", "Total", cells, (thisWeek, lastWeek, cells, lastYear));
         if (grouping == MetricsGrouping.Location)
         {
-            var support = await Reviews.SupportIndexData.WithTrendsAsync(db, places, ct);
+            var support = await Reviews.SupportIndexData.WithTrendsAsync(db, places, ct, reads);
             rows = [.. rows.Select(r => support.ByLocation[Guid.Parse(r.Key)].AddTo(r))];
             totals = support.Total.AddTo(totals);
         }

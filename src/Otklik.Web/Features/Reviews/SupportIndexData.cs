@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Core.Metrics;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Metrics;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Features.Reviews;
@@ -49,7 +50,9 @@ public static class SupportIndexData
     /// The support index of several windows (each a list of places with their own ranges) in four queries however many windows:
     /// the review settings, the snapshots, the POS receipts and the customer counts.
     /// </summary>
-    public static async Task<List<Dictionary<Guid, LocationSupport>>> ComputeWindowsAsync(OtklikDb db, IReadOnlyList<IReadOnlyList<Place>> windows, CancellationToken ct)
+    /// <param name="reads">The report's running-total reads, whose count of the tenant's locations is reused (null: counted here).</param>
+    public static async Task<List<Dictionary<Guid, LocationSupport>>> ComputeWindowsAsync(OtklikDb db, IReadOnlyList<IReadOnlyList<Place>> windows, CancellationToken ct,
+        RunningTotals.Reads? reads = null)
     {
         var results = windows.Select(_ => new Dictionary<Guid, LocationSupport>()).ToList();
         var places = windows.SelectMany(w => w).ToList();
@@ -60,7 +63,7 @@ public static class SupportIndexData
         // a list of 1,000 parameters cost SQLite 5–12 ms per query, one parameter about 1 ms. PostgreSQL still took 2.5 ms to
         // plan each "= ANY" of a thousand ids (one per part of each statement below): when the places are every location the tenant sees (an
         // owner's overview), its query filter alone selects them and no list is sent.
-        var everyLocation = ids.Count > 1 && ids.Count == await db.Locations.CountAsync(ct);
+        var everyLocation = ids.Count > 1 && ids.Count == await (reads ?? new RunningTotals.Reads()).LocationCountAsync(db, ct);
         IQueryable<T> Ours<T>(IQueryable<T> rows) where T : class, ILocationOwned =>
             everyLocation ? rows.AsNoTracking() : rows.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.LocationId));
 
@@ -132,11 +135,11 @@ public static class SupportIndexData
     /// shifted by <see cref="MetricsEngine"/>'s trend ranges, as for the other metrics' trends.
     /// </summary>
     public static async Task<(Dictionary<Guid, LocationSupport> Period, Dictionary<Guid, SupportPeriods> ByLocation, SupportPeriods Total)> WithTrendsAsync(
-        OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct)
+        OtklikDb db, IReadOnlyList<Place> places, CancellationToken ct, RunningTotals.Reads? reads = null)
     {
         List<Place> At(Func<Place, (DateTimeOffset Start, DateTimeOffset End)> range) =>
             [.. places.Select(p => range(p) is var (s, e) ? p with { Start = s, End = e } : p).Where(p => p.Start < p.End)];
-        var windows = await ComputeWindowsAsync(db, [places, At(MetricsEngine.ThisWeek), At(MetricsEngine.LastWeek), At(MetricsEngine.LastYear)], ct);
+        var windows = await ComputeWindowsAsync(db, [places, At(MetricsEngine.ThisWeek), At(MetricsEngine.LastWeek), At(MetricsEngine.LastYear)], ct, reads);
         var (period, thisWeek, lastWeek, lastYear) = (windows[0], windows[1], windows[2], windows[3]);
         var unknown = SupportIndex.Compute(0, null);
         SupportIndexResult Of(Dictionary<Guid, LocationSupport> d, Guid id) => d.TryGetValue(id, out var l) ? l.Result : unknown;
