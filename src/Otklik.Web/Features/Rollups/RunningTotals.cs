@@ -189,9 +189,7 @@ public static class RunningTotals
     {
         var tenant = db.Tenant;
         var postgres = db.Database.IsNpgsql();
-        var select = perChannel
-            ? "r.\"Channel\", " + string.Join(", ", ReadCounts.Select(c => $"r.{Quote(c)}"))
-            : $"'{AllChannels}', " + string.Join(", ", ReadCounts.Select(c => $"SUM(r.{Quote(c)})"));
+        var select = Columns(perChannel);
         // The location's day: the one asked for, or its last one before the instant ({0}: the location).
         var last = $"SELECT p.\"DayStartUtc\" FROM \"{Table}\" AS p WHERE p.\"LocationId\" = {{0}} AND p.\"DayStartUtc\" < @at ORDER BY p.\"DayStartUtc\" DESC LIMIT 1";
         // An organization's day (not the system context's, bound to none) is one range of the (organization, day, location)
@@ -230,9 +228,7 @@ public static class RunningTotals
     {
         var postgres = db.Database.IsNpgsql();
         var listed = ids.ToHashSet();
-        var select = perChannel
-            ? "r.\"Channel\", " + string.Join(", ", ReadCounts.Select(c => $"r.{Quote(c)}"))
-            : $"'{AllChannels}', " + string.Join(", ", ReadCounts.Select(c => $"SUM(r.{Quote(c)})"));
+        var select = Columns(perChannel);
         var sql = $"SELECT r.\"LocationId\", {select} FROM \"{Table}\" AS r WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" = @at" +
                   (perChannel ? "" : " GROUP BY r.\"LocationId\"");
         return RollupStore.WithCommandAsync(db, sql, async cmd =>
@@ -248,6 +244,11 @@ public static class RunningTotals
             }
         }, ct);
     }
+
+    /// <summary>The channel and <see cref="ReadCounts"/> of rows of <c>r</c>, or <see cref="AllChannels"/> and their sums.</summary>
+    private static string Columns(bool perChannel) => perChannel
+        ? "r.\"Channel\", " + string.Join(", ", ReadCounts.Select(c => $"r.{Quote(c)}"))
+        : $"'{AllChannels}', " + string.Join(", ", ReadCounts.Select(c => $"SUM(r.{Quote(c)})"));
 
     /// <summary>The counts reports read, in the order <see cref="Row"/> takes them.</summary>
     private static readonly string[] ReadCounts = ["Green", "Red", "Suppressed", "Visitors", "Receipts", "SalesAttempts", "FeedbackPositive", "FeedbackNeutral", "FeedbackNegative"];
@@ -310,8 +311,8 @@ public static class RunningTotals
             if (known.TryGetValue((ids, before, perChannel), out var rows)) return rows;
             // Rows per channel answer a summed read as well: its callers only add the rows up.
             if (!perChannel && known.TryGetValue((ids, before, true), out var channels)) rows = channels;
-            // Before the first day the tenant counted there are no rows (a year-ago comparison of a younger organization): reading
-            // would find none on the day and then look each location up again (a thousand seeks on the bench).
+            // Before the organization's first counted day there are no rows (a year-ago comparison of a younger organization):
+            // reading would find none on the day and then look each location up again (a thousand seeks on the bench).
             else if (await FirstDayAsync(db, ct) is not { } first || before <= first) rows = [];
             else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation);
             known[(ids, before, perChannel)] = rows;
