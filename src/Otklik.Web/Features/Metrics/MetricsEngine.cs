@@ -315,9 +315,13 @@ public static class MetricsEngine
             // Per local day: whole days from the daily tier, the edge hours of a period of partial days from the hourly one.
             // All locations here share the zone, hence the days: without the location dimension one of them stands for all.
             var perLocation = dims.HasFlag(Dims.Location);
+            var cover = Rollup.Cover(start, end, zone, RollupTier.Day);
+            // One channel per location and whole days (the overview's sparklines): from the running totals, day by day.
+            if (perLocation && channel is not null && staffId is null && !db.Tenant.IsSystem && cover is [{ Tier: RollupTier.Day } whole])
+                return [.. (await RunningTotals.DailyAsync(db, ids, whole.From, whole.To, zone, channel, ct)).Select(d => new Cell(d.LocationId, Guid.Empty, d.Day, channel, d.Counts))];
             var zoneOf = ids[0];
             var days = new List<Cell>();
-            foreach (var (tier, from, to) in Rollup.Cover(start, end, zone, RollupTier.Day))
+            foreach (var (tier, from, to) in cover)
                 days.AddRange(tier == RollupTier.Day
                     ? (await SumsAsync(daily.Where(r => r.DayStartUtc >= from && r.DayStartUtc < to), r => new { LocationId = perLocation ? r.LocationId : zoneOf, Start = r.DayStartUtc, r.Channel }, ct))
                         .Select(x => new Cell(x.Key.LocationId, Guid.Empty, x.Key.Start, x.Key.Channel, x.Counts.ToCounts()))

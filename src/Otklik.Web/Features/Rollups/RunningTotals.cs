@@ -223,6 +223,64 @@ public static class RunningTotals
         }, ct);
     }
 
+    /// <summary>
+    /// Each listed location's counts of one channel per local day of [<paramref name="from"/>, <paramref name="to"/>) (day starts
+    /// in <paramref name="zone"/>), as the differences of its running totals from day to day: the rows of the channel on the
+    /// organization's days in the range and the day before, read in one index range, no sums in the database. Days without a
+    /// row had nothing counted (no entry); a location without a row on the day before starts from its last earlier day. For a
+    /// tenant bound to an organization; the days carry their first hour, as the daily tier's rows.
+    /// </summary>
+    /// <remarks>
+    /// A thousand locations' daily green shares for a month (the overview's sparklines) summed ~60 000 rows of the daily tier
+    /// per employee on PostgreSQL (~100 ms, half of it sorting for the GROUP BY); here 31 000 rows come in index order (23–37 ms
+    /// warm in psql). Each zone group reads the organization's rows of its days and keeps its own locations.
+    /// </remarks>
+    public static async Task<List<(Guid LocationId, DateTimeOffset Day, BucketCounts Counts)>> DailyAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds,
+        DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string channel, CancellationToken ct)
+    {
+        var tenant = db.Tenant;
+        if (tenant.IsSystem) throw new InvalidOperationException("Daily running totals are read for an organization.");
+        var listed = locationIds.Where(tenant.CanSeeLocation).ToHashSet();
+        var days = new List<(Guid LocationId, DateTimeOffset Day, BucketCounts Counts)>();
+        if (listed.Count == 0) return days;
+        var postgres = db.Database.IsNpgsql();
+        var dayBefore = Rollup.DayStart(Rollup.LocalDay(from.AddTicks(-1), zone), zone);
+        var byLocation = new Dictionary<Guid, List<(DateTimeOffset Day, BucketCounts Counts)>>();
+        var sql = $"SELECT r.\"LocationId\", {Columns(perChannel: true)}, r.\"DayStartUtc\" FROM \"{Table}\" AS r " +
+                  "WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" >= @from AND r.\"DayStartUtc\" < @to AND r.\"Channel\" = @channel";
+        await RollupStore.WithCommandAsync(db, sql, async cmd =>
+        {
+            AddParameter(cmd, "@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
+            AddParameter(cmd, "@from", postgres ? dayBefore.ToUniversalTime() : dayBefore.UtcTicks);
+            AddParameter(cmd, "@to", postgres ? to.ToUniversalTime() : to.UtcTicks);
+            AddParameter(cmd, "@channel", channel);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var location = reader.GetGuid(0);
+                if (!listed.Contains(location)) continue;
+                var day = postgres ? new DateTimeOffset(reader.GetFieldValue<DateTime>(11), TimeSpan.Zero) : new DateTimeOffset(reader.GetInt64(11), TimeSpan.Zero);
+                if (!byLocation.TryGetValue(location, out var rows)) byLocation[location] = rows = [];
+                rows.Add((day, Row(reader, location).Counts));
+            }
+        }, ct);
+        // Where a location has no row on the day before, its totals before the range are those of its last earlier day.
+        var unknown = byLocation.Where(kv => !kv.Value.Any(r => r.Day == dayBefore)).Select(kv => kv.Key).ToList();
+        var start = unknown.Count == 0 ? [] : (await BeforeAsync(db, unknown, from, zone, perChannel: true, ct)).Where(r => r.Channel == channel)
+            .ToDictionary(r => r.LocationId, r => r.Counts);
+        foreach (var (location, rows) in byLocation)
+        {
+            rows.Sort((a, b) => a.Day.CompareTo(b.Day));
+            var previous = start.GetValueOrDefault(location);
+            foreach (var (day, counts) in rows)
+            {
+                if (day >= from && counts != previous) days.Add((location, day, counts.Merge(previous.Negate())));
+                previous = counts;
+            }
+        }
+        return days;
+    }
+
     /// <summary>The rows of the tenant's organization on <paramref name="at"/> of the listed locations; adds them to <paramref name="rows"/>.</summary>
     private static Task ReadDayAsync(OtklikDb db, List<Guid> ids, DateTimeOffset at, bool perChannel, List<RunningRollup> rows, CancellationToken ct)
     {

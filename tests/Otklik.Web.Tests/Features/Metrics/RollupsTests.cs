@@ -87,6 +87,27 @@ public abstract class RollupsTests(OtklikApp app)
         return JsonSerializer.Serialize(report);
     }, org);
 
+    /// <summary>
+    /// Each location's counts of one channel per local day of the last <paramref name="days"/> days (what the sparklines read:
+    /// from the running totals day by day when the days are whole), as text sorted by location and day.
+    /// </summary>
+    private Task<string> DailyJsonAsync(Guid org, MetricsSource source, string channel, int days = 85) => app.WithDbAsync(async db =>
+    {
+        // Through tomorrow's UTC date: the locations' own today (Moscow's runs a day ahead of UTC from 21:00 UTC) is always in.
+        var last = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);
+        var period = new ReportPeriod(PeriodBound.OfDate(last.AddDays(1 - days)), PeriodBound.OfDate(last));
+        var places = await MetricsEngine.PlacesAsync(db, period, null, CancellationToken.None);
+        var zones = places.ToDictionary(p => p.Id, p => p.Zone);
+        var cells = await MetricsEngine.CellsAsync(db, places, p => (p.Start, p.End), MetricsEngine.Dims.Location | MetricsEngine.Dims.Day, source,
+            app.Services.GetServices<IRollupSource>(), CancellationToken.None, channel: channel);
+        // Raw cells come per hour, rollup cells per day (at its first hour): both folded into the location's local days.
+        var sums = cells.GroupBy(c => (c.LocationId, Day: Rollup.LocalDay(c.HourStartUtc, zones[c.LocationId])))
+            .Select(g => (g.Key, Counts: MetricsEngine.Sum(g))).Where(d => d.Counts != default)
+            .OrderBy(d => d.Key.LocationId).ThenBy(d => d.Key.Day)
+            .Select(d => $"{d.Key.LocationId} {d.Key.Day:yyyy-MM-dd} {d.Counts.Green}/{d.Counts.Red}/{d.Counts.Suppressed}/{d.Counts.FeedbackPositive}/{d.Counts.FeedbackNegative}");
+        return string.Join('\n', sums);
+    }, org);
+
     [Fact]
     public async Task RandomPressesAndFeedback_MetricsFromRollups_EqualMetricsFromRawData_AndRebuildReproducesTheTable()
     {
@@ -105,6 +126,8 @@ public abstract class RollupsTests(OtklikApp app)
 
             foreach (var grouping in Enum.GetValues<MetricsGrouping>())
                 Assert.Equal(await MetricsJsonAsync(seed.Org.Id, grouping, MetricsSource.Raw), await MetricsJsonAsync(seed.Org.Id, grouping, MetricsSource.Rollups));
+            foreach (var channel in new[] { "", "Kiosk" })
+                Assert.Equal(await DailyJsonAsync(seed.Org.Id, MetricsSource.Raw, channel), await DailyJsonAsync(seed.Org.Id, MetricsSource.Rollups, channel));
 
             var maintained = await RollupRowsAsync(seed.Org.Id);
             using var http = seed.Org.Owner();
@@ -251,6 +274,21 @@ public abstract class RollupsTests(OtklikApp app)
         Assert.Equal([seed.Location.Id.ToString(), third.Id.ToString()], theirs.Rows.Select(r => r.Key).Order());
         Assert.Equal(new MetricsCounts(1, 0, 0, 0, 0, 1, 0, 1), theirs.Totals.Counts);
         Assert.Equal((1, 0, 1), (theirs.Rows.Sum(r => r.Counts.Green), theirs.Rows.Sum(r => r.Counts.Red), theirs.Rows.Sum(r => r.Counts.FeedbackPositive)));
+    }
+
+    [Fact]
+    public async Task DailyCountsOfAChannel_StartFromTheLastDayBeforeTheRange_WhenTheDayBeforeHasNoRow()
+    {
+        // Presses ten days ago and today, none in between: the day before a five-day range has no running row, so its days
+        // start from the totals of ten days ago (without that, today would count the earlier press too).
+        var seed = await Seed.CreateAsync(app);
+        await SendAsync(seed, [new(0, false, 10 * 24 * 60, false, false), new(0, true, 20, false, false), new(1, false, 9 * 24 * 60, false, false)], []);
+
+        var fromRollups = await DailyJsonAsync(seed.Org.Id, MetricsSource.Rollups, "", days: 5);
+
+        Assert.Equal(await DailyJsonAsync(seed.Org.Id, MetricsSource.Raw, "", days: 5), fromRollups);
+        Assert.Equal($"{seed.Location.Id} ", fromRollups[..(seed.Location.Id.ToString().Length + 1)]);
+        Assert.EndsWith(" 0/1/0/0/0", fromRollups);
     }
 
     [Fact]
