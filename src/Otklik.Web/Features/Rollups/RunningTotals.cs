@@ -155,10 +155,10 @@ public static class RunningTotals
     /// Most locations of a live organization have a row on the very day before the instant, read as one range of the organization's
     /// day; only the others are looked up again for their last earlier day (two seeks each). Read with plain commands, not through EF: an
     /// overview of a thousand locations reads some four thousand rows several times, and materializing entities cost twice the
-    /// query (20 against 10 ms on the bench's SQLite). Each row names its location by its place in the list, so no Guid is
-    /// parsed back; summed rows leave the adding to the database (a quarter of the rows to read). The context's query filters
-    /// are applied by hand: locations outside the tenant's location scope are dropped from the list, rows of another
-    /// organization from the result.
+    /// query (20 against 10 ms on the bench's SQLite). A row read through the list names its location by its place in it, so
+    /// no Guid is parsed back (a row of the organization's whole day carries its location id); summed rows leave the adding to
+    /// the database (a quarter of the rows to read). The context's query filters are applied by hand: locations outside the
+    /// tenant's location scope are dropped from the list, rows of another organization from the result.
     /// </remarks>
     /// <param name="everyLocation">
     /// The list holds every location the tenant sees: the organization's day is then read whole, without the list (PostgreSQL

@@ -6,6 +6,7 @@ using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Otklik.Core.Rollups;
+using Otklik.Web.Components.Pages.Overview;
 using Otklik.Web.Data;
 using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Reports;
@@ -274,6 +275,16 @@ public abstract class RollupsTests(OtklikApp app)
         Assert.Equal([seed.Location.Id.ToString(), third.Id.ToString()], theirs.Rows.Select(r => r.Key).Order());
         Assert.Equal(new MetricsCounts(1, 0, 0, 0, 0, 1, 0, 1), theirs.Totals.Counts);
         Assert.Equal((1, 0, 1), (theirs.Rows.Sum(r => r.Counts.Green), theirs.Rows.Sum(r => r.Counts.Red), theirs.Rows.Sum(r => r.Counts.FeedbackPositive)));
+
+        // Their sparklines read the running totals day by day, also as the organization's rows: Other's red press is dropped.
+        var sparklines = await app.WithDbAsync(db =>
+        {
+            db.Tenant.SetPrincipal(seed.Org.Id, OtklikRole.LocationManager, null, null, [seed.Location.Id, third.Id]);
+            return OverviewData.SparklinesAsync(db, OverviewData.Period(today.AddDays(-29), today), today.AddDays(-29), today);
+        }, seed.Org.Id);
+        var line = Assert.Single(sparklines); // Third had no presses
+        Assert.Equal(seed.Location.Id.ToString(), line.Key);
+        Assert.Equal(1.0, line.Value.Single(v => v is not null));
     }
 
     [Fact]
