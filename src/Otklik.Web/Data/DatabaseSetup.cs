@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Data;
@@ -30,6 +31,8 @@ public static class DatabaseSetup
             throw new InvalidOperationException($"Otklik:Database:Provider must be Sqlite or Postgres, not '{options.Provider}'.");
 
         services.AddScoped<TenantContext>();
+        services.AddOptions<RunningTotalsCacheOptions>().BindConfiguration(RunningTotalsCacheOptions.Section);
+        services.AddSingleton<RunningTotalsCache>();
         if (options.IsPostgres)
         {
             if (string.IsNullOrWhiteSpace(options.ConnectionString))

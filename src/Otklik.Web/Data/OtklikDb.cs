@@ -42,9 +42,16 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
 {
     private readonly TenantContext _tenant;
 
-    protected OtklikDb(DbContextOptions options, TenantContext tenant) : base(options) => _tenant = tenant;
+    protected OtklikDb(DbContextOptions options, TenantContext tenant, RunningTotalsCache? runningTotals = null) : base(options)
+    {
+        _tenant = tenant;
+        RunningTotalsCache = runningTotals;
+    }
 
     public TenantContext Tenant => _tenant;
+
+    /// <summary>This node's cache of settled running totals (none in design-time and hand-made contexts).</summary>
+    public RunningTotalsCache? RunningTotalsCache { get; }
 
     // Read by the query filters; EF evaluates them per query, so one context follows its TenantContext.
     private bool IsSystem => _tenant.IsSystem;
@@ -82,6 +89,7 @@ public abstract class OtklikDb : IdentityUserContext<AppUser, Guid>, IDataProtec
     public DbSet<DailyRollup> DailyRollups => Set<DailyRollup>();
     public DbSet<MonthlyRollup> MonthlyRollups => Set<MonthlyRollup>();
     public DbSet<RunningRollup> RunningRollups => Set<RunningRollup>();
+    public DbSet<RollupStamp> RollupStamps => Set<RollupStamp>();
     public DbSet<Survey> Surveys => Set<Survey>();
     public DbSet<SurveyQuestion> SurveyQuestions => Set<SurveyQuestion>();
     public DbSet<SurveyLocation> SurveyLocations => Set<SurveyLocation>();

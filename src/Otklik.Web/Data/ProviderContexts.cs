@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Otklik.Web.Features.Rollups;
 using Otklik.Web.Tenancy;
 
 namespace Otklik.Web.Data;
 
 /// <summary>The embedded default: one SQLite file in WAL mode.</summary>
-public sealed class SqliteOtklikDb(DbContextOptions<SqliteOtklikDb> options, TenantContext tenant) : OtklikDb(options, tenant)
+public sealed class SqliteOtklikDb(DbContextOptions<SqliteOtklikDb> options, TenantContext tenant, RunningTotalsCache? runningTotals = null)
+    : OtklikDb(options, tenant, runningTotals)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -21,7 +23,8 @@ public sealed class SqliteOtklikDb(DbContextOptions<SqliteOtklikDb> options, Ten
 }
 
 /// <summary>Production store.</summary>
-public sealed class PostgresOtklikDb(DbContextOptions<PostgresOtklikDb> options, TenantContext tenant) : OtklikDb(options, tenant)
+public sealed class PostgresOtklikDb(DbContextOptions<PostgresOtklikDb> options, TenantContext tenant, RunningTotalsCache? runningTotals = null)
+    : OtklikDb(options, tenant, runningTotals)
 {
     // timestamptz takes only UTC offsets; clients send local times, so every value (and query parameter) is normalized.
     protected override void ConfigureConventions(ModelConfigurationBuilder builder) =>

@@ -69,3 +69,13 @@ internal sealed class RunningRollupConfiguration : IEntityTypeConfiguration<Runn
         HourlyRollupConfiguration.Counts(b);
     }
 }
+
+internal sealed class RollupStampConfiguration : IEntityTypeConfiguration<RollupStamp>
+{
+    // Named by the raw upsert in RunningTotalsCache.BumpAsync: keep them in step.
+    public void Configure(EntityTypeBuilder<RollupStamp> b)
+    {
+        b.ToTable("RollupStamps");
+        b.HasKey(s => s.OrganizationId);
+    }
+}

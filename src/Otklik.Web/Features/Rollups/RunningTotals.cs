@@ -45,6 +45,9 @@ public static class RunningTotals
         if (deltas.Count == 0) return;
         var postgres = db.Database.IsNpgsql();
         if (postgres) await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLock})", ct);
+        // Late events change settled days that nodes may hold in memory: their organizations get a new stamp with the change.
+        var time = db.RunningTotalsCache?.Time ?? TimeProvider.System;
+        await RunningTotalsCache.BumpAsync(db, [.. deltas.Where(d => RunningTotalsCache.IsLate(d.Day, time)).Select(d => d.Org).Distinct()], ct);
         foreach (var chunk in deltas.Chunk(DeltasPerStatement))
         {
             // MATERIALIZED: the statements read the deltas several times (the new-channel one joins them with themselves); on SQLite
@@ -123,8 +126,10 @@ public static class RunningTotals
     public static async Task RebuildAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, CancellationToken ct)
     {
         var ids = locationIds.ToList();
-        await db.RunningRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId)).ExecuteDeleteAsync(ct);
         if (ids.Count == 0) return;
+        await RunningTotalsCache.BumpAsync(db, await db.Locations.IgnoreQueryFilters().Where(l => EF.Parameter(ids).Contains(l.Id))
+            .Select(l => l.OrganizationId).Distinct().ToListAsync(ct), ct);
+        await db.RunningRollups.Where(r => EF.Parameter(ids).Contains(r.LocationId)).ExecuteDeleteAsync(ct);
         var filter = InIds(db, "\"LocationId\"");
         var sum = string.Join(", ", Counts.Select(c => $"SUM({Quote(c)}) AS {Quote(c)}"));
         var sql =
@@ -165,15 +170,24 @@ public static class RunningTotals
     /// joined a thousand ids in 9 ms, read the day alone in 6), and rows of locations not listed (outside the tenant's location
     /// scope) are dropped as they come.
     /// </param>
+    /// <param name="stamp">
+    /// The organization's <see cref="RollupStamp"/>, read before: with it a settled day of the organization comes from this
+    /// node's <see cref="RunningTotalsCache"/> when it holds one, and goes there when read.
+    /// </param>
     public static async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone,
-        bool perChannel, CancellationToken ct, bool everyLocation = false)
+        bool perChannel, CancellationToken ct, bool everyLocation = false, long? stamp = null)
     {
         var tenant = db.Tenant;
         var ids = locationIds.Where(tenant.CanSeeLocation).ToList();
         var rows = new List<RunningRollup>();
         if (ids.Count == 0) return rows;
         var lastDay = Rollup.DayStart(Rollup.LocalDay(before.AddTicks(-1), zone), zone);
-        if (everyLocation && !tenant.IsSystem) await ReadDayAsync(db, ids, lastDay, perChannel, rows, ct);
+        if (everyLocation && !tenant.IsSystem)
+        {
+            var listed = ids.ToHashSet();
+            foreach (var r in await OrganizationDayAsync(db, lastDay, perChannel, stamp, ct))
+                if (listed.Contains(r.LocationId)) rows.Add(r);
+        }
         else await ReadAsync(db, ids, lastDay, exactDay: true, perChannel, rows, ct);
         var found = rows.Select(r => r.LocationId).ToHashSet();
         var others = ids.Where(id => !found.Contains(id)).ToList();
@@ -281,26 +295,39 @@ public static class RunningTotals
         return days;
     }
 
-    /// <summary>The rows of the tenant's organization on <paramref name="at"/> of the listed locations; adds them to <paramref name="rows"/>.</summary>
-    private static Task ReadDayAsync(OtklikDb db, List<Guid> ids, DateTimeOffset at, bool perChannel, List<RunningRollup> rows, CancellationToken ct)
+    /// <summary>
+    /// Every row of the tenant's organization on <paramref name="day"/>, per channel or summed per location: from this node's
+    /// cache when the day is settled and the caller read the organization's stamp, else from the database (and then kept).
+    /// Rows of locations the tenant does not see are the caller's to drop.
+    /// </summary>
+    private static async Task<RunningRollup[]> OrganizationDayAsync(OtklikDb db, DateTimeOffset day, bool perChannel, long? stamp, CancellationToken ct)
+    {
+        var cache = db.RunningTotalsCache;
+        var key = new RunningTotalsCache.Key(db.Database.GetConnectionString() ?? "", db.Tenant.OrganizationId, stamp ?? 0, day, perChannel ? null : AllChannels);
+        // Rows read inside a transaction may be its own and never commit.
+        var cacheable = stamp is not null && cache is not null && cache.IsSettled(day) && db.Database.CurrentTransaction is null;
+        if (cacheable && cache!.TryGet(key, out var known)) return known;
+        var rows = await ReadDayAsync(db, day, perChannel, ct);
+        if (cacheable) cache!.Set(key, rows);
+        return rows;
+    }
+
+    /// <summary>The rows of the tenant's organization on <paramref name="at"/>, per channel or summed per location.</summary>
+    private static async Task<RunningRollup[]> ReadDayAsync(OtklikDb db, DateTimeOffset at, bool perChannel, CancellationToken ct)
     {
         var postgres = db.Database.IsNpgsql();
-        var listed = ids.ToHashSet();
-        var select = Columns(perChannel);
-        var sql = $"SELECT r.\"LocationId\", {select} FROM \"{Table}\" AS r WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" = @at" +
+        var rows = new List<RunningRollup>();
+        var sql = $"SELECT r.\"LocationId\", {Columns(perChannel)} FROM \"{Table}\" AS r WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" = @at" +
                   (perChannel ? "" : " GROUP BY r.\"LocationId\"");
-        return RollupStore.WithCommandAsync(db, sql, async cmd =>
+        await RollupStore.WithCommandAsync(db, sql, async cmd =>
         {
             AddParameter(cmd, "@at", postgres ? at.ToUniversalTime() : at.UtcTicks);
             AddParameter(cmd, "@org", postgres ? db.Tenant.OrganizationId : RollupStore.Text(db.Tenant.OrganizationId));
             await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                // SQLite's Guid text is parsed by the provider (Microsoft.Data.Sqlite reads text Guids too).
-                var location = reader.GetGuid(0);
-                if (listed.Contains(location)) rows.Add(Row(reader, location));
-            }
+            // SQLite's Guid text is parsed by the provider (Microsoft.Data.Sqlite reads text Guids too).
+            while (await reader.ReadAsync(ct)) rows.Add(Row(reader, reader.GetGuid(0)));
         }, ct);
+        return [.. rows];
     }
 
     /// <summary>The channel and <see cref="ReadCounts"/> of rows of <c>r</c>, or <see cref="AllChannels"/> and their sums.</summary>
@@ -339,6 +366,7 @@ public static class RunningTotals
         private readonly Dictionary<(string Ids, DateTimeOffset Before, bool PerChannel), List<RunningRollup>> known = [];
         private int? locationCount;
         private (bool Known, DateTimeOffset? Day) firstDay;
+        private long? stamp;
 
         /// <summary>How many locations the tenant sees, counted once for the report (each of its ranges asks).</summary>
         public async Task<int> LocationCountAsync(OtklikDb db, CancellationToken ct) => locationCount ??= await db.Locations.CountAsync(ct);
@@ -372,7 +400,13 @@ public static class RunningTotals
             // Before the organization's first counted day there are no rows (a year-ago comparison of a younger organization):
             // reading would find none on the day and then look each location up again (a thousand seeks on the bench).
             else if (await FirstDayAsync(db, ct) is not { } first || before <= first) rows = [];
-            else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation);
+            else
+            {
+                // The organization's stamp keys cached days; read once, before the report's first rows.
+                if (everyLocation && db.RunningTotalsCache is not null && !db.Tenant.IsSystem)
+                    stamp ??= await RunningTotalsCache.StampAsync(db, db.Tenant.OrganizationId, ct);
+                rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation, stamp);
+            }
             known[(ids, before, perChannel)] = rows;
             return rows;
         }

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Otklik.Core.Rollups;
 using Otklik.Web.Components.Pages.Overview;
 using Otklik.Web.Data;
+using Otklik.Web.Features.Buttons;
 using Otklik.Web.Features.Metrics;
 using Otklik.Web.Features.Reports;
 using Otklik.Web.Features.Rollups;
@@ -285,6 +286,54 @@ public abstract class RollupsTests(OtklikApp app)
         var line = Assert.Single(sparklines); // Third had no presses
         Assert.Equal(seed.Location.Id.ToString(), line.Key);
         Assert.Equal(1.0, line.Value.Single(v => v is not null));
+    }
+
+    [Fact]
+    public async Task SettledDays_ComeFromMemory_UntilALateEventOrARebuildChangesThem()
+    {
+        // Both locations: a green press 14 days ago, a red one 7 days ago, a green one now. A month's overview reads the running
+        // totals of the days before its last week and the week before (7 and 14 days ago: settled, kept in memory) and of today.
+        var seed = await Seed.CreateAsync(app);
+        var week = 7 * 24 * 60;
+        await SendAsync(seed, [.. new[] { 0, 1 }.SelectMany(d => new PressSpec[] { new(d, false, 2 * week, false, false), new(d, true, week, false, false), new(d, false, 30, false, false) })], []);
+        using var owner = seed.Org.Owner();
+        // A manager of Main and a third location (no presses): a report of every location they see, read as the organization's days.
+        var third = await (await owner.PostJsonAsync("/api/v1/locations", new { name = "Third" })).ReadAsync<Otklik.Web.Features.Locations.LocationDto>(HttpStatusCode.Created);
+        using var manager = app.WithKey(await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id, third.Id));
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, ButtonStats.Zone(seed.Location.TimeZone)).DateTime);
+        var url = FormattableString.Invariant($"/api/v1/metrics?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}");
+        async Task<(long Green, long Red, long ThisWeek, long LastWeek)> OverviewAsync(HttpClient client)
+        {
+            var report = await (await client.GetAsync(url)).ReadAsync<MetricsReport>();
+            var weekOverWeek = report.Totals.Trends.First(t => t.Metric == "greenShare");
+            return (report.Totals.Counts.Green, report.Totals.Counts.Red, weekOverWeek.CurrentTrials, weekOverWeek.PreviousTrials);
+        }
+        Assert.Equal((4, 2, 2, 2), await OverviewAsync(owner));
+
+        // A late green press 10 days ago at Main (a bridge agent back online): the day 7 days ago now counts it, so the last
+        // week does and this week does not. Kept rows of that day would put it in this week (3, 2).
+        (await new TestDevice(app, seed.Device.Device.Id, seed.Device.Token).PostAsync(TestDevice.Event(Guid.NewGuid(), "green", DateTimeOffset.UtcNow.AddDays(-10))))
+            .EnsureSuccessStatusCode();
+        Assert.Equal((5, 2, 2, 3), await OverviewAsync(owner));
+
+        // Settled rows changed behind the stamp's back are not seen: they come from memory. The manager gets only Main's.
+        var settled = DateTimeOffset.UtcNow - RunningTotalsCache.SettledAfter;
+        Assert.True(await app.WithDbAsync(db => db.RunningRollups.Where(r => r.DayStartUtc < settled).ExecuteUpdateAsync(u => u.SetProperty(r => r.Red, r => r.Red + 100)), seed.Org.Id) >= 4);
+        Assert.Equal((5, 2, 2, 3), await OverviewAsync(owner));
+        Assert.Equal((3, 1, 1, 2), await OverviewAsync(manager));
+
+        // A press written to the raw table alone (as if its rollup had been lost), then a rebuild: the rebuilt days are read again.
+        await app.WithDbAsync(async db =>
+        {
+            db.ButtonPresses.Add(new ButtonPress
+            {
+                OrganizationId = seed.Org.Id, LocationId = seed.OtherLocation.Id, DeviceId = seed.OtherDevice.Device.Id, EventId = Guid.NewGuid(),
+                Type = PressType.Red, OccurredAt = DateTimeOffset.UtcNow.AddDays(-10), ReceivedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }, seed.Org.Id);
+        (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-30), to = DateTimeOffset.UtcNow.AddHours(1) })).EnsureSuccessStatusCode();
+        Assert.Equal((5, 3, 2, 4), await OverviewAsync(owner));
     }
 
     [Fact]

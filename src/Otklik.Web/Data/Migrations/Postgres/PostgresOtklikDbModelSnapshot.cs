@@ -2139,6 +2139,20 @@ namespace Otklik.Web.Data.Migrations.Postgres
                     b.ToTable("MonthlyRollups", (string)null);
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.RollupStamp", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Stamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("RollupStamps", (string)null);
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Rollups.RunningRollup", b =>
                 {
                     b.Property<Guid>("LocationId")

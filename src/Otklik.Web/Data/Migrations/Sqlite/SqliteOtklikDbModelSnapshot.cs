@@ -2130,6 +2130,20 @@ namespace Otklik.Web.Data.Migrations.Sqlite
                     b.ToTable("MonthlyRollups", (string)null);
                 });
 
+            modelBuilder.Entity("Otklik.Web.Features.Rollups.RollupStamp", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Stamp")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId");
+
+                    b.ToTable("RollupStamps", (string)null);
+                });
+
             modelBuilder.Entity("Otklik.Web.Features.Rollups.RunningRollup", b =>
                 {
                     b.Property<Guid>("LocationId")
