@@ -318,7 +318,7 @@ public static class MetricsEngine
             var cover = Rollup.Cover(start, end, zone, RollupTier.Day);
             // One channel per location and whole days (the overview's sparklines): from the running totals, day by day.
             if (perLocation && channel is not null && staffId is null && !db.Tenant.IsSystem && cover is [{ Tier: RollupTier.Day } whole])
-                return [.. (await RunningTotals.DailyAsync(db, ids, whole.From, whole.To, zone, channel, ct)).Select(d => new Cell(d.LocationId, Guid.Empty, d.Day, channel, d.Counts))];
+                return [.. (await RunningTotals.DailyAsync(db, ids, whole.From, whole.To, zone, channel, ct, reads)).Select(d => new Cell(d.LocationId, Guid.Empty, d.Day, channel, d.Counts))];
             var zoneOf = ids[0];
             var days = new List<Cell>();
             foreach (var (tier, from, to) in cover)

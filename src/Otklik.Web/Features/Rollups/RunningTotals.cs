@@ -250,7 +250,7 @@ public static class RunningTotals
     /// warm in psql). Each zone group reads the organization's rows of its days and keeps its own locations.
     /// </remarks>
     public static async Task<List<(Guid LocationId, DateTimeOffset Day, BucketCounts Counts)>> DailyAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds,
-        DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string channel, CancellationToken ct)
+        DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, string channel, CancellationToken ct, Reads? reads = null)
     {
         var tenant = db.Tenant;
         if (tenant.IsSystem) throw new InvalidOperationException("Daily running totals are read for an organization.");
@@ -259,34 +259,65 @@ public static class RunningTotals
         if (listed.Count == 0) return days;
         var postgres = db.Database.IsNpgsql();
         var dayBefore = Rollup.DayStart(Rollup.LocalDay(from.AddTicks(-1), zone), zone);
-        var byLocation = new Dictionary<Guid, List<(DateTimeOffset Day, BucketCounts Counts)>>();
-        var sql = $"SELECT r.\"LocationId\", {Columns(perChannel: true)}, r.\"DayStartUtc\" FROM \"{Table}\" AS r " +
-                  "WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" >= @from AND r.\"DayStartUtc\" < @to AND r.\"Channel\" = @channel";
-        await RollupStore.WithCommandAsync(db, sql, async cmd =>
+        // The zone's days of the read; its settled ones may be kept in memory (by the organization's stamp, read first).
+        var starts = new List<DateTimeOffset>();
+        for (var d = Rollup.LocalDay(dayBefore, zone); Rollup.DayStart(d, zone) is var start && start < to; d = d.AddDays(1)) starts.Add(start);
+        var cache = db.RunningTotalsCache;
+        var stamp = reads is null ? null : await reads.StampAsync(db, ct);
+        var keep = stamp is not null && cache is not null && db.Database.CurrentTransaction is null;
+        var database = db.Database.GetConnectionString() ?? "";
+        RunningTotalsCache.Key KeyOf(DateTimeOffset day) => new(database, tenant.OrganizationId, stamp ?? 0, day, channel);
+        var settled = keep ? starts.TakeWhile(cache!.IsSettled).Count() : 0;
+        var rows = new List<(DateTimeOffset Day, RunningRollup Row)>();
+        var kept = 0;
+        while (kept < settled && cache!.TryGet(KeyOf(starts[kept]), out var known))
         {
-            AddParameter(cmd, "@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
-            AddParameter(cmd, "@from", postgres ? dayBefore.ToUniversalTime() : dayBefore.UtcTicks);
-            AddParameter(cmd, "@to", postgres ? to.ToUniversalTime() : to.UtcTicks);
-            AddParameter(cmd, "@channel", channel);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            rows.AddRange(known.Select(r => (starts[kept], r)));
+            kept++;
+        }
+        var readFrom = kept < starts.Count ? starts[kept] : to;
+        if (readFrom < to)
+        {
+            var read = new List<(DateTimeOffset Day, RunningRollup Row)>();
+            var sql = $"SELECT r.\"LocationId\", {Columns(perChannel: true)}, r.\"DayStartUtc\" FROM \"{Table}\" AS r " +
+                      "WHERE r.\"OrganizationId\" = @org AND r.\"DayStartUtc\" >= @from AND r.\"DayStartUtc\" < @to AND r.\"Channel\" = @channel";
+            await RollupStore.WithCommandAsync(db, sql, async cmd =>
             {
-                var location = reader.GetGuid(0);
-                if (!listed.Contains(location)) continue;
-                var day = postgres ? new DateTimeOffset(reader.GetFieldValue<DateTime>(11), TimeSpan.Zero) : new DateTimeOffset(reader.GetInt64(11), TimeSpan.Zero);
-                if (!byLocation.TryGetValue(location, out var rows)) byLocation[location] = rows = [];
-                rows.Add((day, Row(reader, location).Counts));
+                AddParameter(cmd, "@org", postgres ? tenant.OrganizationId : RollupStore.Text(tenant.OrganizationId));
+                AddParameter(cmd, "@from", postgres ? readFrom.ToUniversalTime() : readFrom.UtcTicks);
+                AddParameter(cmd, "@to", postgres ? to.ToUniversalTime() : to.UtcTicks);
+                AddParameter(cmd, "@channel", channel);
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var day = postgres ? new DateTimeOffset(reader.GetFieldValue<DateTime>(11), TimeSpan.Zero) : new DateTimeOffset(reader.GetInt64(11), TimeSpan.Zero);
+                    read.Add((day, Row(reader, reader.GetGuid(0))));
+                }
+            }, ct);
+            // The settled days just read are kept whole (every location of the organization; an empty day too).
+            if (kept < settled)
+            {
+                var byDay = read.ToLookup(r => r.Day, r => r.Row);
+                for (var i = kept; i < settled; i++) cache!.Set(KeyOf(starts[i]), [.. byDay[starts[i]]]);
             }
-        }, ct);
+            rows.AddRange(read);
+        }
+        var byLocation = new Dictionary<Guid, List<(DateTimeOffset Day, BucketCounts Counts)>>();
+        foreach (var (day, row) in rows)
+        {
+            if (!listed.Contains(row.LocationId)) continue;
+            if (!byLocation.TryGetValue(row.LocationId, out var list)) byLocation[row.LocationId] = list = [];
+            list.Add((day, row.Counts));
+        }
         // Where a location has no row on the day before, its totals before the range are those of its last earlier day.
         var unknown = byLocation.Where(kv => !kv.Value.Any(r => r.Day == dayBefore)).Select(kv => kv.Key).ToList();
-        var start = unknown.Count == 0 ? [] : (await BeforeAsync(db, unknown, from, zone, perChannel: true, ct)).Where(r => r.Channel == channel)
+        var first = unknown.Count == 0 ? [] : (await BeforeAsync(db, unknown, from, zone, perChannel: true, ct)).Where(r => r.Channel == channel)
             .ToDictionary(r => r.LocationId, r => r.Counts);
-        foreach (var (location, rows) in byLocation)
+        foreach (var (location, list) in byLocation)
         {
-            rows.Sort((a, b) => a.Day.CompareTo(b.Day));
-            var previous = start.GetValueOrDefault(location);
-            foreach (var (day, counts) in rows)
+            list.Sort((a, b) => a.Day.CompareTo(b.Day));
+            var previous = first.GetValueOrDefault(location);
+            foreach (var (day, counts) in list)
             {
                 if (day >= from && counts != previous) days.Add((location, day, counts.Merge(previous.Negate())));
                 previous = counts;
@@ -390,6 +421,16 @@ public static class RunningTotals
             return firstDay.Day;
         }
 
+        /// <summary>
+        /// The stamp of the tenant's organization (<see cref="RollupStamp"/>), which keys the settled days this node keeps; read
+        /// once, before the report's first rows. Null when there is nothing to keep them in, or no organization.
+        /// </summary>
+        public async Task<long?> StampAsync(OtklikDb db, CancellationToken ct)
+        {
+            if (db.RunningTotalsCache is null || db.Tenant.IsSystem) return null;
+            return stamp ??= await RunningTotalsCache.StampAsync(db, db.Tenant.OrganizationId, ct);
+        }
+
         public async Task<List<RunningRollup>> BeforeAsync(OtklikDb db, IReadOnlyCollection<Guid> locationIds, DateTimeOffset before, TimeZoneInfo zone, bool perChannel,
             CancellationToken ct, bool everyLocation = false)
         {
@@ -400,13 +441,7 @@ public static class RunningTotals
             // Before the organization's first counted day there are no rows (a year-ago comparison of a younger organization):
             // reading would find none on the day and then look each location up again (a thousand seeks on the bench).
             else if (await FirstDayAsync(db, ct) is not { } first || before <= first) rows = [];
-            else
-            {
-                // The organization's stamp keys cached days; read once, before the report's first rows.
-                if (everyLocation && db.RunningTotalsCache is not null && !db.Tenant.IsSystem)
-                    stamp ??= await RunningTotalsCache.StampAsync(db, db.Tenant.OrganizationId, ct);
-                rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation, stamp);
-            }
+            else rows = await RunningTotals.BeforeAsync(db, locationIds, before, zone, perChannel, ct, everyLocation, everyLocation ? await StampAsync(db, ct) : null);
             known[(ids, before, perChannel)] = rows;
             return rows;
         }

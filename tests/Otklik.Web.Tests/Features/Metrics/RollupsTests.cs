@@ -309,18 +309,24 @@ public abstract class RollupsTests(OtklikApp app)
             return (report.Totals.Counts.Green, report.Totals.Counts.Red, weekOverWeek.CurrentTrials, weekOverWeek.PreviousTrials);
         }
         Assert.Equal((4, 2, 2, 2), await OverviewAsync(owner));
+        // The sparklines' daily counts: the differences of the days' running rows, settled days kept as well.
+        Task<string> DailyAsync(MetricsSource source) => DailyJsonAsync(seed.Org.Id, source, "");
+        Assert.Equal(await DailyAsync(MetricsSource.Raw), await DailyAsync(MetricsSource.Rollups));
 
         // A late green press 10 days ago at Main (a bridge agent back online): the day 7 days ago now counts it, so the last
         // week does and this week does not. Kept rows of that day would put it in this week (3, 2).
         (await new TestDevice(app, seed.Device.Device.Id, seed.Device.Token).PostAsync(TestDevice.Event(Guid.NewGuid(), "green", DateTimeOffset.UtcNow.AddDays(-10))))
             .EnsureSuccessStatusCode();
         Assert.Equal((5, 2, 2, 3), await OverviewAsync(owner));
+        var daily = await DailyAsync(MetricsSource.Rollups);
+        Assert.Equal(await DailyAsync(MetricsSource.Raw), daily);
 
         // Settled rows changed behind the stamp's back are not seen: they come from memory. The manager gets only Main's.
         var settled = DateTimeOffset.UtcNow - RunningTotalsCache.SettledAfter;
         Assert.True(await app.WithDbAsync(db => db.RunningRollups.Where(r => r.DayStartUtc < settled).ExecuteUpdateAsync(u => u.SetProperty(r => r.Red, r => r.Red + 100)), seed.Org.Id) >= 4);
         Assert.Equal((5, 2, 2, 3), await OverviewAsync(owner));
         Assert.Equal((3, 1, 1, 2), await OverviewAsync(manager));
+        Assert.Equal(daily, await DailyAsync(MetricsSource.Rollups));
 
         // A press written to the raw table alone (as if its rollup had been lost), then a rebuild: the rebuilt days are read again.
         await app.WithDbAsync(async db =>
@@ -334,6 +340,7 @@ public abstract class RollupsTests(OtklikApp app)
         }, seed.Org.Id);
         (await owner.PostJsonAsync("/api/v1/rollups/rebuild", new { from = DateTimeOffset.UtcNow.AddDays(-30), to = DateTimeOffset.UtcNow.AddHours(1) })).EnsureSuccessStatusCode();
         Assert.Equal((5, 3, 2, 4), await OverviewAsync(owner));
+        Assert.Equal(await DailyAsync(MetricsSource.Raw), await DailyAsync(MetricsSource.Rollups));
     }
 
     [Fact]
