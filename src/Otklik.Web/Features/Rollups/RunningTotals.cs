@@ -414,10 +414,16 @@ public static class RunningTotals
         private async Task<DateTimeOffset?> FirstDayAsync(OtklikDb db, CancellationToken ct)
         {
             if (db.Tenant.IsSystem) return DateTimeOffset.MinValue;
+            if (firstDay.Known) return firstDay.Day;
             var org = db.Tenant.OrganizationId;
-            if (!firstDay.Known)
-                firstDay = (true, await db.RunningRollups.IgnoreQueryFilters().AsNoTracking().Where(r => r.OrganizationId == org)
-                    .OrderBy(r => r.DayStartUtc).Select(r => (DateTimeOffset?)r.DayStartUtc).FirstOrDefaultAsync(ct));
+            // A settled first day is kept with the organization's stamp (read first).
+            var cache = db.RunningTotalsCache;
+            var stamp = db.Database.CurrentTransaction is null ? await StampAsync(db, ct) : null;
+            var database = db.Database.GetConnectionString() ?? "";
+            if (stamp is { } s && cache!.TryGetFirstDay(database, org, s, out var kept)) return (firstDay = (true, kept)).Day;
+            firstDay = (true, await db.RunningRollups.IgnoreQueryFilters().AsNoTracking().Where(r => r.OrganizationId == org)
+                .OrderBy(r => r.DayStartUtc).Select(r => (DateTimeOffset?)r.DayStartUtc).FirstOrDefaultAsync(ct));
+            if (stamp is { } read && firstDay.Day is { } day) cache!.SetFirstDay(database, org, read, day);
             return firstDay.Day;
         }
 

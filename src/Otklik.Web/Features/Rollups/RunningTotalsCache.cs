@@ -75,6 +75,24 @@ public sealed class RunningTotalsCache : IDisposable
         rows.Set(key, value, new MemoryCacheEntryOptions { Size = Math.Max(1, value.Length), SlidingExpiration = TimeSpan.FromHours(6) });
     }
 
+    private readonly record struct FirstDayKey(string Database, Guid Organization, long Stamp);
+
+    /// <summary>The first day of an organization's running totals, when kept (<see cref="SetFirstDay"/>).</summary>
+    public bool TryGetFirstDay(string database, Guid organization, long stamp, out DateTimeOffset day)
+    {
+        day = default;
+        return rows is not null && rows.TryGetValue(new FirstDayKey(database, organization, stamp), out day);
+    }
+
+    /// <summary>
+    /// Keeps the first day of an organization's running totals if it is settled: an earlier day would be a late write, which
+    /// replaces the stamp. (A first day of the last days, or none yet, may still move with live events.)
+    /// </summary>
+    public void SetFirstDay(string database, Guid organization, long stamp, DateTimeOffset day)
+    {
+        if (IsSettled(day)) rows!.Set(new FirstDayKey(database, organization, stamp), day, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
+    }
+
     /// <summary>The stamp of the organization's settled running totals (0 before any late change). Read it before the rows it keys.</summary>
     public static async Task<long> StampAsync(OtklikDb db, Guid organizationId, CancellationToken ct) =>
         await db.RollupStamps.AsNoTracking().Where(s => s.OrganizationId == organizationId).Select(s => (long?)s.Stamp).FirstOrDefaultAsync(ct) ?? 0;

@@ -288,6 +288,32 @@ public abstract class RollupsTests(OtklikApp app)
         Assert.Equal(1.0, line.Value.Single(v => v is not null));
     }
 
+    /// <summary>The presses of the last 30 whole days (the locations' own) and their count in the last week and the week before.</summary>
+    private static async Task<(long Green, long Red, long ThisWeek, long LastWeek)> MonthTotalsAsync(HttpClient client, Seed seed)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, ButtonStats.Zone(seed.Location.TimeZone)).DateTime);
+        var report = await (await client.GetAsync(FormattableString.Invariant($"/api/v1/metrics?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}")))
+            .ReadAsync<MetricsReport>();
+        var weekOverWeek = report.Totals.Trends.First(t => t.Metric == "greenShare");
+        return (report.Totals.Counts.Green, report.Totals.Counts.Red, weekOverWeek.CurrentTrials, weekOverWeek.PreviousTrials);
+    }
+
+    [Fact]
+    public async Task SettledFirstDay_KeptInMemory_MovesEarlier_WithALatePress()
+    {
+        // Presses 7 days ago and now: the week before the last starts before the first day, so nothing is read for its start.
+        var seed = await Seed.CreateAsync(app);
+        await SendAsync(seed, [new(0, false, 7 * 24 * 60, false, false), new(1, true, 7 * 24 * 60, false, false), new(0, false, 30, false, false), new(1, false, 30, false, false)], []);
+        using var owner = seed.Org.Owner();
+        Assert.Equal((3, 1, 2, 2), await MonthTotalsAsync(owner, seed));
+
+        // A late press 20 days ago moves the first day: the week before the last now starts after it and subtracts that press.
+        // A first day kept from before would count it in that week (3).
+        (await new TestDevice(app, seed.Device.Device.Id, seed.Device.Token).PostAsync(TestDevice.Event(Guid.NewGuid(), "red", DateTimeOffset.UtcNow.AddDays(-20))))
+            .EnsureSuccessStatusCode();
+        Assert.Equal((3, 2, 2, 2), await MonthTotalsAsync(owner, seed));
+    }
+
     [Fact]
     public async Task SettledDays_ComeFromMemory_UntilALateEventOrARebuildChangesThem()
     {
@@ -300,14 +326,7 @@ public abstract class RollupsTests(OtklikApp app)
         // A manager of Main and a third location (no presses): a report of every location they see, read as the organization's days.
         var third = await (await owner.PostJsonAsync("/api/v1/locations", new { name = "Third" })).ReadAsync<Otklik.Web.Features.Locations.LocationDto>(HttpStatusCode.Created);
         using var manager = app.WithKey(await app.NewApiKeyAsync(seed.Org.Id, OtklikRole.LocationManager, seed.Location.Id, third.Id));
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, ButtonStats.Zone(seed.Location.TimeZone)).DateTime);
-        var url = FormattableString.Invariant($"/api/v1/metrics?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}");
-        async Task<(long Green, long Red, long ThisWeek, long LastWeek)> OverviewAsync(HttpClient client)
-        {
-            var report = await (await client.GetAsync(url)).ReadAsync<MetricsReport>();
-            var weekOverWeek = report.Totals.Trends.First(t => t.Metric == "greenShare");
-            return (report.Totals.Counts.Green, report.Totals.Counts.Red, weekOverWeek.CurrentTrials, weekOverWeek.PreviousTrials);
-        }
+        Task<(long Green, long Red, long ThisWeek, long LastWeek)> OverviewAsync(HttpClient client) => MonthTotalsAsync(client, seed);
         Assert.Equal((4, 2, 2, 2), await OverviewAsync(owner));
         // The sparklines' daily counts: the differences of the days' running rows, settled days kept as well.
         Task<string> DailyAsync(MetricsSource source) => DailyJsonAsync(seed.Org.Id, source, "");
