@@ -63,8 +63,11 @@ var tenant = new TenantContext();
 tenant.SetSystem();
 var sqlLog = Environment.GetEnvironmentVariable("BENCH_SQL_LOG") == "1";
 // The node's cache of settled running totals, as the product registers it (one per process); the cold runs start each
-// report with an empty one.
-RunningTotalsCache NewCache() => new(Microsoft.Extensions.Options.Options.Create(new RunningTotalsCacheOptions()), TimeProvider.System);
+// report with an empty one. Its clock stands at the data's last hour: data reused days later would otherwise have every day
+// settled, the data's "today" included.
+DateTimeOffset? dataNow = null;
+var clock = new DataClock(() => dataNow ?? DateTimeOffset.UtcNow);
+RunningTotalsCache NewCache() => new(Microsoft.Extensions.Options.Options.Create(new RunningTotalsCacheOptions()), clock);
 var cache = NewCache();
 OtklikDb NewDb() => postgres
     ? new PostgresOtklikDb(Log(new DbContextOptionsBuilder<PostgresOtklikDb>().UseNpgsql(connection)).Options, tenant, cache)
@@ -111,6 +114,7 @@ await using (var db = NewDb())
 }
 
 var end = HourlyBucket.HourStart(org.CreatedAt);
+dataNow = end;
 var start = end.AddDays(-days);
 var random = new Random(2026);
 var moscow = TimeSpan.FromHours(3);
@@ -442,4 +446,10 @@ static async Task SqliteBulkAsync(SqliteConnection c, string table, string[] col
         if (cmd != full) cmd.Dispose();
     }
     await tx.CommitAsync();
+}
+
+/// <summary>A clock that reads the given instant (the data's last hour).</summary>
+sealed class DataClock(Func<DateTimeOffset> now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now();
 }
