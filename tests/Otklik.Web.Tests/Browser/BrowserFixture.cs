@@ -55,6 +55,9 @@ public class BrowserFixture<TApp> : IAsyncLifetime where TApp : OtklikApp, new()
         });
         // Blazor Server can take a moment on 2 shared cores; fail with a clear message instead of hanging.
         context.SetDefaultTimeout(15_000);
+        // A page load waits for every script and style sheet: under a loaded machine (the first load of a class after its
+        // app started, with a bench rebuilding next to it) 15 s ran out twice in one full run.
+        context.SetDefaultNavigationTimeout(30_000);
         var page = await context.NewPageAsync();
         // Browser errors (a failed circuit, a script error) end up in the test output.
         page.Console += (_, message) => { if (message.Type is "error" or "warning") Console.Error.WriteLine($"[browser {message.Type}] {message.Text}"); };
