@@ -264,9 +264,8 @@ public static class RunningTotals
         for (var d = Rollup.LocalDay(dayBefore, zone); Rollup.DayStart(d, zone) is var start && start < to; d = d.AddDays(1)) starts.Add(start);
         var cache = db.RunningTotalsCache;
         var stamp = reads is null ? null : await reads.StampAsync(db, ct);
-        var keep = stamp is not null && cache is not null && db.Database.CurrentTransaction is null;
-        var database = db.Database.GetConnectionString() ?? "";
-        RunningTotalsCache.Key KeyOf(DateTimeOffset day) => new(database, tenant.OrganizationId, stamp ?? 0, day, channel);
+        var keep = stamp is not null && cache is not null;
+        RunningTotalsCache.Key KeyOf(DateTimeOffset day) => RunningTotalsCache.KeyOf(db, stamp ?? 0, day, channel);
         var settled = keep ? starts.TakeWhile(cache!.IsSettled).Count() : 0;
         var rows = new List<(DateTimeOffset Day, RunningRollup Row)>();
         var kept = 0;
@@ -334,9 +333,8 @@ public static class RunningTotals
     private static async Task<RunningRollup[]> OrganizationDayAsync(OtklikDb db, DateTimeOffset day, bool perChannel, long? stamp, CancellationToken ct)
     {
         var cache = db.RunningTotalsCache;
-        var key = new RunningTotalsCache.Key(db.Database.GetConnectionString() ?? "", db.Tenant.OrganizationId, stamp ?? 0, day, perChannel ? null : AllChannels);
-        // Rows read inside a transaction may be its own and never commit.
-        var cacheable = stamp is not null && cache is not null && cache.IsSettled(day) && db.Database.CurrentTransaction is null;
+        var key = RunningTotalsCache.KeyOf(db, stamp ?? 0, day, perChannel ? null : AllChannels);
+        var cacheable = stamp is not null && cache is not null && cache.IsSettled(day);
         if (cacheable && cache!.TryGet(key, out var known)) return known;
         var rows = await ReadDayAsync(db, day, perChannel, ct);
         if (cacheable) cache!.Set(key, rows);
@@ -418,7 +416,7 @@ public static class RunningTotals
             var org = db.Tenant.OrganizationId;
             // A settled first day is kept with the organization's stamp (read first).
             var cache = db.RunningTotalsCache;
-            var stamp = db.Database.CurrentTransaction is null ? await StampAsync(db, ct) : null;
+            var stamp = await StampAsync(db, ct);
             var database = db.Database.GetConnectionString() ?? "";
             if (stamp is { } s && cache!.TryGetFirstDay(database, org, s, out var kept)) return (firstDay = (true, kept)).Day;
             firstDay = (true, await db.RunningRollups.IgnoreQueryFilters().AsNoTracking().Where(r => r.OrganizationId == org)
@@ -429,11 +427,12 @@ public static class RunningTotals
 
         /// <summary>
         /// The stamp of the tenant's organization (<see cref="RollupStamp"/>), which keys the settled days this node keeps; read
-        /// once, before the report's first rows. Null when there is nothing to keep them in, or no organization.
+        /// once, before the report's first rows. Null when there is nothing to keep them in, no organization, or a transaction
+        /// is open (rows read in it may be its own and never commit): nothing is kept without a stamp.
         /// </summary>
         public async Task<long?> StampAsync(OtklikDb db, CancellationToken ct)
         {
-            if (db.RunningTotalsCache is null || db.Tenant.IsSystem) return null;
+            if (db.RunningTotalsCache is null || db.Tenant.IsSystem || db.Database.CurrentTransaction is not null) return null;
             return stamp ??= await RunningTotalsCache.StampAsync(db, db.Tenant.OrganizationId, ct);
         }
 

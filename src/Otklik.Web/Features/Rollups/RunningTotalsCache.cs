@@ -57,6 +57,10 @@ public sealed class RunningTotalsCache : IDisposable
     /// <summary>A day's rows as read: the database, the organization and its stamp, the day, and the channel (null: per channel).</summary>
     public readonly record struct Key(string Database, Guid Organization, long Stamp, DateTimeOffset Day, string? Channel);
 
+    /// <summary>The key of the tenant's organization's rows of a day in this context's database.</summary>
+    public static Key KeyOf(OtklikDb db, long stamp, DateTimeOffset day, string? channel) =>
+        new(db.Database.GetConnectionString() ?? "", db.Tenant.OrganizationId, stamp, day, channel);
+
     /// <summary>Whether rows of <paramref name="day"/> (a day's first hour) may be cached now.</summary>
     public bool IsSettled(DateTimeOffset day) => rows is not null && day < Time.GetUtcNow() - SettledAfter;
 
